@@ -21,3 +21,6 @@
 pub mod results;
 pub mod executor;
 pub mod fit;
+pub mod claims;
+pub mod lowrank;
+pub mod params;
