@@ -24,3 +24,7 @@ pub mod fit;
 pub mod claims;
 pub mod lowrank;
 pub mod params;
+pub mod calibrate;
+pub mod compare;
+pub mod environment;
+pub mod suites;

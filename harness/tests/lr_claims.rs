@@ -1,7 +1,7 @@
 //! Every LR claim passes at its catalogue defaults, and fails (not errors) under a
 //! negative-control setup that leaves the claim's assumptions.
 
-use ratebench_harness::claims::{check_claim, select};
+use ratebench_harness::claims::{check_claim, params_for, select};
 use ratebench_harness::results::{Outcome, Verdict};
 
 fn pool() -> rayon::ThreadPool {
@@ -11,7 +11,8 @@ fn pool() -> rayon::ThreadPool {
 fn check(id: &str, overrides: &[(&str, &str)]) -> Verdict {
     let claim = select(&[id.to_string()]).unwrap().remove(0);
     let ov: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let (v, _) = check_claim(&claim, &ov, None, 0, 1.0, &pool()).unwrap();
+    let params = params_for(&claim, &ov, None).unwrap();
+    let (v, _) = check_claim(&claim, &params, 0, 1.0, &pool()).unwrap();
     for m in &v.measurements {
         eprintln!("{id} {:?}: {} = {:.6e} ci={:?} [{}] ref={:?}", m.ok, m.name, m.value, m.ci, m.criterion, m.reference);
     }
@@ -49,4 +50,18 @@ claim_tests! {
     lr3: "LR-3", [("alpha", "[0.8,0.4,0.2]")];
     // The switch never fires inside the fit band: the α-dependence remains.
     lr4: "LR-4", [("switch", "1e-13")];
+    // α ≈ 1 is not small initialization: no separation of time scales, ΔT_s ≠ log(α₁/α₂)/log(1 + ησ_s).
+    lr5: "LR-5", [("alpha", "[1.0,0.3]")];
+    // α not small: GD never gets close to M_s, so d_s does not shrink with α.
+    lr6: "LR-6", [("alpha", "[0.3,0.2,0.1]")];
+    // Too few iterations: T = 100 ends before the under-parameterized run reaches M_k.
+    lr7: "LR-7", [("iters", "100")];
+    // k = r₊: no over-parameterization, S ≡ 0, so ηt‖S‖₂ → 0, not ½.
+    lr8: "LR-8", [("k", "2")];
+    // k = r₊: no over-parameterization, the error decays exponentially, not as √(k−r₊)/(2ηt).
+    lr9: "LR-9", [("k", "2")];
+    // k = 4 > r₊: over-parameterized, S is no longer 0 (and the error decays as 1/t).
+    lr10: "LR-10", [("k", "4")];
+    // lambda2 = 0: PSD spectrum (Λ₂ = 0), S decays as 1/(2ηt), not exponentially.
+    lr11: "LR-11", [("lambda2", "0")];
 }

@@ -137,15 +137,8 @@ pub fn select(ids: &[String]) -> Result<Vec<Claim>> {
     Ok(out)
 }
 
-/// Checks one claim with parameter overrides (`name=value` strings, then a TOML table).
-pub fn check_claim(
-    claim: &Claim,
-    overrides: &[(String, String)],
-    config: Option<&toml::Table>,
-    base_seed: u64,
-    calib_s: f64,
-    pool: &rayon::ThreadPool,
-) -> Result<(Verdict, Vec<RunResult>)> {
+/// The parameters of a claim after a config table and then `name=value` overrides.
+pub fn params_for(claim: &Claim, overrides: &[(String, String)], config: Option<&toml::Table>) -> Result<Params> {
     let mut params = (claim.defaults)();
     if let Some(table) = config {
         params.apply_table(table)?;
@@ -153,9 +146,20 @@ pub fn check_claim(
     for (k, v) in overrides {
         params.set(k, v)?;
     }
+    Ok(params)
+}
+
+/// Checks one claim with the given parameters.
+pub fn check_claim(
+    claim: &Claim,
+    params: &Params,
+    base_seed: u64,
+    calib_s: f64,
+    pool: &rayon::ThreadPool,
+) -> Result<(Verdict, Vec<RunResult>)> {
     let started = Instant::now();
     let mut ctx = ClaimCtx::new(claim.id, base_seed, calib_s, pool);
-    let output = (claim.run)(&params, &mut ctx)?;
+    let output = (claim.run)(params, &mut ctx)?;
     let runs = ctx.into_runs();
     let errored: Vec<&str> = runs.iter().filter(|r| r.record.status == "error").map(|r| r.record.run_id.as_str()).collect();
     let criteria: Vec<bool> = output.measurements.iter().filter_map(|m| m.ok).collect();

@@ -1,0 +1,53 @@
+//! One module per subcommand, plus what they share.
+
+pub mod bench_all;
+pub mod check;
+pub mod compare;
+pub mod export;
+pub mod list;
+pub mod report;
+pub mod run;
+
+use ratebench_core::{Error, Result};
+use ratebench_harness::results::{self, Manifest, RunResult, Verdict};
+use std::path::Path;
+
+/// Parses `name=value`.
+pub fn parse_set(s: &str) -> std::result::Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("expected name=value, got '{s}'")),
+    }
+}
+
+/// Reads and parses a TOML config file.
+pub fn read_config(path: &Path) -> Result<toml::Table> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot read config ({e})")))?;
+    text.parse::<toml::Table>().map_err(|e| Error::file(path, format!("malformed TOML: {}", e.message())))
+}
+
+/// Fails early (before any work) if `dir` cannot be written.
+pub fn ensure_writable(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create output directory ({e}); choose a writable --out")))?;
+    let probe = dir.join(".ratebench-write-test");
+    std::fs::write(&probe, b"").map_err(|e| Error::file(dir, format!("output directory is not writable ({e}); choose a writable --out")))?;
+    std::fs::remove_file(&probe).ok();
+    Ok(())
+}
+
+/// The command line, for the manifest.
+pub fn command_line() -> Vec<String> {
+    std::env::args().collect()
+}
+
+/// Writes all result files of a session.
+pub fn write_results(out: &Path, manifest: &Manifest, verdicts: &[Verdict], runs: &[RunResult]) -> Result<()> {
+    results::write_runs(out, runs)?;
+    results::write_claims(out, verdicts)?;
+    results::write_manifest(out, manifest)
+}
+
+/// Number of worker threads: `--jobs`, else all cores.
+pub fn jobs(requested: Option<usize>) -> usize {
+    requested.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
