@@ -33,6 +33,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Check every claim, run the default suite and write the report.
     BenchAll(cmd::bench_all::Args),
+    /// Per-step time / GEMM time table from the criterion benches (`just bench` first).
+    Kernels(cmd::kernels::Args),
 }
 
 /// How a command ended, mapped to the exit code.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => cmd::compare::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::BenchAll(a) => cmd::bench_all::run(a),
+        Command::Kernels(a) => cmd::kernels::run(a),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@ pub mod bench_all;
 pub mod check;
 pub mod compare;
 pub mod export;
+pub mod kernels;
 pub mod list;
 pub mod report;
 pub mod run;
