@@ -23,8 +23,14 @@ use std::time::Duration;
 const SHAPES: [(usize, usize); 5] = [(500, 5), (500, 50), (2000, 5), (2000, 20), (2000, 50)];
 
 fn problem(n: usize) -> LowRankProblem {
-    let spec = LowRankSpec { n, r: 5, kappa: 10.0, ..Default::default() };
-    LowRankProblem::generate(&spec, &mut SeedPath::new(0).with("bench").stream("data")).expect("valid spec")
+    let spec = LowRankSpec {
+        n,
+        r: 5,
+        kappa: 10.0,
+        ..Default::default()
+    };
+    LowRankProblem::generate(&spec, &mut SeedPath::new(0).with("bench").stream("data"))
+        .expect("valid spec")
 }
 
 /// Flops of one step: `MX` (2n²k) + `X(XᵀX)` and `XᵀX` (4nk²) + update; preconditioned
@@ -41,30 +47,44 @@ fn flops(n: usize, k: usize, preconditioned: bool) -> u64 {
 
 fn bench_steps(c: &mut Criterion) {
     let mut g = c.benchmark_group("step");
-    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
     let problems = [(500, problem(500)), (2000, problem(2000))];
     for &(n, k) in &SHAPES {
-        let p = &problems.iter().find(|(m, _)| *m == n).expect("shape sizes are 500 and 2000").1;
+        let p = &problems
+            .iter()
+            .find(|(m, _)| *m == n)
+            .expect("shape sizes are 500 and 2000")
+            .1;
         let init = InitSpec::symmetric(0.5, InitScaling::SqrtN);
         let id = format!("n={n},k={k}");
         g.throughput(Throughput::Elements(flops(n, k, false)));
         let mut gd = Gd::new(0.5, k, init.clone());
         gd.init(p, &mut SeedPath::new(1).stream("init")).unwrap();
-        g.bench_function(BenchmarkId::new("gd", &id), |b| b.iter(|| gd.step(black_box(p)).unwrap()));
+        g.bench_function(BenchmarkId::new("gd", &id), |b| {
+            b.iter(|| gd.step(black_box(p)).unwrap())
+        });
         g.throughput(Throughput::Elements(flops(n, k, true)));
         let mut sgd = ScaledGd::new(0.5, 0.1, k, init.clone());
         sgd.init(p, &mut SeedPath::new(1).stream("init")).unwrap();
-        g.bench_function(BenchmarkId::new("scaledgd-lambda", &id), |b| b.iter(|| sgd.step(black_box(p)).unwrap()));
+        g.bench_function(BenchmarkId::new("scaledgd-lambda", &id), |b| {
+            b.iter(|| sgd.step(black_box(p)).unwrap())
+        });
         let mut pgd = PrecGd::new(0.5, 1.0, k, init.clone());
         pgd.init(p, &mut SeedPath::new(1).stream("init")).unwrap();
-        g.bench_function(BenchmarkId::new("precgd", &id), |b| b.iter(|| pgd.step(black_box(p)).unwrap()));
+        g.bench_function(BenchmarkId::new("precgd", &id), |b| {
+            b.iter(|| pgd.step(black_box(p)).unwrap())
+        });
     }
     g.finish();
 }
 
 fn bench_gemm(c: &mut Criterion) {
     let mut g = c.benchmark_group("gemm");
-    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
     for &(n, k) in &SHAPES {
         let mut rng = SeedPath::new(2).stream("gemm");
         let m = gaussian_mat(&mut rng, n, n);
@@ -72,7 +92,16 @@ fn bench_gemm(c: &mut Criterion) {
         let mut out = Mat::<f64>::zeros(n, k);
         g.throughput(Throughput::Elements(2 * (n * n * k) as u64));
         g.bench_function(BenchmarkId::from_parameter(format!("n={n},k={k}")), |b| {
-            b.iter(|| matmul(out.as_mut(), Accum::Replace, black_box(&m), black_box(&x), 1.0, Par::Seq))
+            b.iter(|| {
+                matmul(
+                    out.as_mut(),
+                    Accum::Replace,
+                    black_box(&m),
+                    black_box(&x),
+                    1.0,
+                    Par::Seq,
+                )
+            })
         });
     }
     g.finish();
@@ -83,7 +112,9 @@ fn bench_executor(c: &mut Criterion) {
     let (n, k) = (2000, 20);
     let p = problem(n);
     let mut g = c.benchmark_group("executor");
-    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
     g.bench_function(BenchmarkId::new("gd", format!("n={n},k={k}")), |b| {
         b.iter_custom(|iters| {
             let mut gd = Gd::new(0.5, k, InitSpec::symmetric(0.5, InitScaling::SqrtN));
@@ -93,7 +124,14 @@ fn bench_executor(c: &mut Criterion) {
                     out[0] = x.norm_l2();
                 }
             });
-            let trace = execute(&mut gd, &p, &mut SeedPath::new(1).stream("init"), &mut metrics, &StopRule::max_iter(iters), Sampling::Every(1));
+            let trace = execute(
+                &mut gd,
+                &p,
+                &mut SeedPath::new(1).stream("init"),
+                &mut metrics,
+                &StopRule::max_iter(iters),
+                Sampling::Every(1),
+            );
             Duration::from_secs_f64(trace.time_s)
         })
     });

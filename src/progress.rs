@@ -16,14 +16,20 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = ProgressBar::new(total);
             b.set_style(
-                ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {elapsed_precise} {msg}")
-                    .expect("static template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {pos}/{len} {elapsed_precise} {msg}",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
             );
             b.set_prefix(what.to_string());
             b
         });
-        Self { bar, total, done: Default::default() }
+        Self {
+            bar,
+            total,
+            done: Default::default(),
+        }
     }
 
     /// Marks one item done with a short message.

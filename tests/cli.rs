@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ratebench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ratebench")).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_ratebench"))
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn tmp() -> tempfile::TempDir {
@@ -22,7 +25,10 @@ fn assert_bad_input(args: &[&str], needle: &str) {
     assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {err}");
     let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with('[')).collect();
     assert_eq!(lines.len(), 1, "{args:?}: expected one line, got {err}");
-    assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "{args:?}: {err}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains(needle),
+        "{args:?}: {err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -30,9 +36,17 @@ fn assert_bad_input(args: &[&str], needle: &str) {
 fn write_npy(path: &Path, descr: &str, shape: &[usize], payload: &[u8]) {
     let shape_txt = match shape.len() {
         1 => format!("({},)", shape[0]),
-        _ => format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_txt}, }}");
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_txt}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -52,7 +66,10 @@ fn f64_payload(v: &[f64]) -> Vec<u8> {
 fn suite_config(dir: &Path, real: Option<&Path>) -> PathBuf {
     let mut text = "[suite]\nn = 12\nr = 2\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 200\nmethods = [\"gd\", \"scaledgd-lambda\"]\n".to_string();
     if let Some(p) = real {
-        text.push_str(&format!("real_data = {:?}\nreal_k = 2\nreal_max_iter = 50\n", s(p)));
+        text.push_str(&format!(
+            "real_data = {:?}\nreal_k = 2\nreal_max_iter = 50\n",
+            s(p)
+        ));
     }
     let path = dir.join("suite.toml");
     std::fs::write(&path, text).unwrap();
@@ -66,15 +83,36 @@ fn bad_parameters_give_one_line_errors() {
     let o = s(&out);
     assert_bad_input(&["check", "LR-99", "--out", o], "LR-99");
     assert_bad_input(&["check", "LR-1", "--set", "kapa=3", "--out", o], "kapa");
-    assert_bad_input(&["check", "LR-1", "--set", "n=abc", "--out", o], "invalid n");
-    assert_bad_input(&["check", "LR-1", "--set", "kappa=0.5", "--out", o], "kappa");
-    assert_bad_input(&["check", "LR-1", "--set", "r=30", "--out", o], "r = 30 exceeds n = 20");
+    assert_bad_input(
+        &["check", "LR-1", "--set", "n=abc", "--out", o],
+        "invalid n",
+    );
+    assert_bad_input(
+        &["check", "LR-1", "--set", "kappa=0.5", "--out", o],
+        "kappa",
+    );
+    assert_bad_input(
+        &["check", "LR-1", "--set", "r=30", "--out", o],
+        "r = 30 exceeds n = 20",
+    );
     assert_bad_input(&["check", "LR-2", "--set", "k=0", "--out", o], "invalid k");
-    assert_bad_input(&["check", "LR-2", "--set", "eta=0", "--out", o], "invalid eta");
-    assert_bad_input(&["check", "LR-2", "--set", "eta=-0.1", "--out", o], "invalid eta");
-    assert_bad_input(&["check", "LR-2", "--set", "alpha=0", "--out", o], "invalid alpha");
+    assert_bad_input(
+        &["check", "LR-2", "--set", "eta=0", "--out", o],
+        "invalid eta",
+    );
+    assert_bad_input(
+        &["check", "LR-2", "--set", "eta=-0.1", "--out", o],
+        "invalid eta",
+    );
+    assert_bad_input(
+        &["check", "LR-2", "--set", "alpha=0", "--out", o],
+        "invalid alpha",
+    );
     assert_bad_input(&["run", "nosuch", "--out", o], "suite 'nosuch'");
-    assert!(!out.join("claims.json").exists(), "nothing is written on bad input");
+    assert!(
+        !out.join("claims.json").exists(),
+        "nothing is written on bad input"
+    );
 }
 
 #[test]
@@ -84,39 +122,68 @@ fn bad_files_give_one_line_errors() {
     let o = s(&out);
     let bad_toml = d.path().join("bad.toml");
     std::fs::write(&bad_toml, "[suite\nn = ").unwrap();
-    assert_bad_input(&["run", "quick", "--config", s(&bad_toml), "--out", o], "malformed TOML");
-    assert_bad_input(&["check", "LR-2", "--config", s(&bad_toml), "--out", o], "malformed TOML");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&bad_toml), "--out", o],
+        "malformed TOML",
+    );
+    assert_bad_input(
+        &["check", "LR-2", "--config", s(&bad_toml), "--out", o],
+        "malformed TOML",
+    );
     let unknown = d.path().join("unknown.toml");
     std::fs::write(&unknown, "[suite]\nnn = 3\n").unwrap();
-    assert_bad_input(&["run", "quick", "--config", s(&unknown), "--out", o], "unknown field");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&unknown), "--out", o],
+        "unknown field",
+    );
 
     let missing = d.path().join("missing.npy");
     let cfg = suite_config(d.path(), Some(&missing));
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", o], "cannot read");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&cfg), "--out", o],
+        "cannot read",
+    );
     let int = d.path().join("int.npy");
     write_npy(&int, "<i8", &[2, 2], &[0u8; 32]);
     let cfg = suite_config(d.path(), Some(&int));
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", o], "expected float64");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&cfg), "--out", o],
+        "expected float64",
+    );
     let flat = d.path().join("flat.npy");
     write_npy(&flat, "<f8", &[4], &f64_payload(&[1.0, 2.0, 3.0, 4.0]));
     let cfg = suite_config(d.path(), Some(&flat));
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", o], "expected a 2-D matrix");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&cfg), "--out", o],
+        "expected a 2-D matrix",
+    );
     let nan = d.path().join("nan.npy");
-    write_npy(&nan, "<f8", &[2, 2], &f64_payload(&[1.0, f64::NAN, 0.0, 1.0]));
+    write_npy(
+        &nan,
+        "<f8",
+        &[2, 2],
+        &f64_payload(&[1.0, f64::NAN, 0.0, 1.0]),
+    );
     let cfg = suite_config(d.path(), Some(&nan));
     assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", o], "NaN");
 
     // An output "directory" that is a file cannot be written.
     let file = d.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    assert_bad_input(&["check", "LR-10", "--out", s(&file.join("sub"))], "choose a writable --out");
+    assert_bad_input(
+        &["check", "LR-10", "--out", s(&file.join("sub"))],
+        "choose a writable --out",
+    );
 }
 
 #[test]
 fn earlier_results_survive_a_bad_invocation() {
     let d = tmp();
     let o = s(d.path());
-    assert_eq!(ratebench(&["check", "LR-10", "--out", o]).status.code(), Some(0));
+    assert_eq!(
+        ratebench(&["check", "LR-10", "--out", o]).status.code(),
+        Some(0)
+    );
     let before = std::fs::read(d.path().join("claims.json")).unwrap();
     assert_bad_input(&["check", "LR-10", "--set", "eta=-1", "--out", o], "eta");
     assert_eq!(std::fs::read(d.path().join("claims.json")).unwrap(), before);
@@ -125,8 +192,20 @@ fn earlier_results_survive_a_bad_invocation() {
 #[test]
 fn a_failing_claim_exits_1_and_is_recorded() {
     let d = tmp();
-    let out = ratebench(&["check", "LR-3", "--set", "alpha=[0.8,0.4,0.2]", "--out", s(d.path())]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ratebench(&[
+        "check",
+        "LR-3",
+        "--set",
+        "alpha=[0.8,0.4,0.2]",
+        "--out",
+        s(d.path()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let claims = std::fs::read_to_string(d.path().join("claims.json")).unwrap();
     assert!(claims.contains("\"outcome\": \"fail\""));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL"));
@@ -136,7 +215,15 @@ fn a_failing_claim_exits_1_and_is_recorded() {
 fn traces_are_bit_identical_for_any_jobs() {
     let (a, b) = (tmp(), tmp());
     for (dir, jobs) in [(&a, "1"), (&b, "2")] {
-        let out = ratebench(&["check", "LR-2", "LR-7", "--jobs", jobs, "--out", s(dir.path())]);
+        let out = ratebench(&[
+            "check",
+            "LR-2",
+            "LR-7",
+            "--jobs",
+            jobs,
+            "--out",
+            s(dir.path()),
+        ]);
         assert_eq!(out.status.code(), Some(0));
     }
     // Everything but the measured wall time must agree to the last printed digit
@@ -160,15 +247,41 @@ fn suite_run_report_and_compare() {
     let d = tmp();
     let cfg = suite_config(d.path(), None);
     let base = d.path().join("base");
-    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(&base), "--report"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ratebench(&[
+        "run",
+        "quick",
+        "--config",
+        s(&cfg),
+        "--out",
+        s(&base),
+        "--report",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let runs = std::fs::read_to_string(base.join("runs.csv")).unwrap();
     let header = runs.lines().next().unwrap();
-    for col in ["run_id", "algorithm", "status", "iters", "time_s", "iters_to_1e-6", "time_to_1e-6"] {
-        assert!(header.split(',').any(|c| c == col), "runs.csv lacks {col}: {header}");
+    for col in [
+        "run_id",
+        "algorithm",
+        "status",
+        "iters",
+        "time_s",
+        "iters_to_1e-6",
+        "time_to_1e-6",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == col),
+            "runs.csv lacks {col}: {header}"
+        );
     }
     assert_eq!(runs.lines().count(), 3, "{runs}");
-    assert!(std::fs::read_to_string(base.join("traces.csv")).unwrap().starts_with("run_id,iter,time_s,metric,value"));
+    assert!(std::fs::read_to_string(base.join("traces.csv"))
+        .unwrap()
+        .starts_with("run_id,iter,time_s,metric,value"));
     assert!(base.join("report/index.html").exists());
     let manifest = std::fs::read_to_string(base.join("manifest.json")).unwrap();
     assert!(manifest.contains("git_commit") && manifest.contains("calib_s"));
@@ -188,7 +301,13 @@ fn suite_run_report_and_compare() {
         let row: Vec<String> = rec
             .iter()
             .enumerate()
-            .map(|(i, v)| if i == col && !v.is_empty() { (v.parse::<u64>().unwrap() * 2).to_string() } else { v.to_string() })
+            .map(|(i, v)| {
+                if i == col && !v.is_empty() {
+                    (v.parse::<u64>().unwrap() * 2).to_string()
+                } else {
+                    v.to_string()
+                }
+            })
             .collect();
         w.write_record(&row).unwrap();
     }
@@ -202,8 +321,24 @@ fn suite_run_report_and_compare() {
 fn export_writes_an_npz() {
     let d = tmp();
     let path = d.path().join("inst.npz");
-    let out = ratebench(&["export", "lowrank", "--set", "n=8", "--set", "r=2", "--set", "kappa=4", "--out", s(&path)]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ratebench(&[
+        "export",
+        "lowrank",
+        "--set",
+        "n=8",
+        "--set",
+        "r=2",
+        "--set",
+        "kappa=4",
+        "--out",
+        s(&path),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut npz = npyz::npz::NpzArchive::open(&path).unwrap();
     let m = npz.by_name("M").unwrap().unwrap();
     assert_eq!(m.shape(), &[8, 8]);
@@ -218,15 +353,30 @@ fn export_writes_an_npz() {
             assert!((m[i * 8 + j] - xx).abs() < 1e-12);
         }
     }
-    assert_bad_input(&["export", "lowrank", "--set", "kappa=0", "--out", s(&path)], "kappa");
+    assert_bad_input(
+        &["export", "lowrank", "--set", "kappa=0", "--out", s(&path)],
+        "kappa",
+    );
     assert_bad_input(&["export", "sensing", "--out", s(&path)], "sensing");
 }
 
 #[test]
 fn help_is_available_for_every_command() {
-    for cmd in ["list", "check", "run", "report", "compare", "export", "bench-all", "kernels"] {
+    for cmd in [
+        "list",
+        "check",
+        "run",
+        "report",
+        "compare",
+        "export",
+        "bench-all",
+        "kernels",
+    ] {
         let out = ratebench(&[cmd, "--help"]);
         assert_eq!(out.status.code(), Some(0), "{cmd}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"), "{cmd}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "{cmd}"
+        );
     }
 }

@@ -23,17 +23,26 @@ pub enum Error {
 impl Error {
     /// Shorthand for [`Error::InvalidInput`].
     pub fn invalid(param: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidInput { param: param.into(), reason: reason.into() }
+        Error::InvalidInput {
+            param: param.into(),
+            reason: reason.into(),
+        }
     }
 
     /// Shorthand for [`Error::File`].
     pub fn file(path: impl Into<PathBuf>, reason: impl std::fmt::Display) -> Self {
-        Error::File { path: path.into(), reason: reason.to_string() }
+        Error::File {
+            path: path.into(),
+            reason: reason.to_string(),
+        }
     }
 
     /// Shorthand for [`Error::Numerical`].
     pub fn numerical(context: impl Into<String>, reason: impl std::fmt::Display) -> Self {
-        Error::Numerical { context: context.into(), reason: reason.to_string() }
+        Error::Numerical {
+            context: context.into(),
+            reason: reason.to_string(),
+        }
     }
 
     /// True for errors caused by what the user passed in (the CLI maps these to exit code 2).
@@ -51,7 +60,10 @@ pub mod check {
         if value.is_finite() && value > 0.0 {
             Ok(())
         } else {
-            Err(Error::invalid(param, format!("must be a finite number > 0, got {value}")))
+            Err(Error::invalid(
+                param,
+                format!("must be a finite number > 0, got {value}"),
+            ))
         }
     }
 
@@ -60,7 +72,10 @@ pub mod check {
         if value.is_finite() && value >= min {
             Ok(())
         } else {
-            Err(Error::invalid(param, format!("must be a finite number >= {min}, got {value}")))
+            Err(Error::invalid(
+                param,
+                format!("must be a finite number >= {min}, got {value}"),
+            ))
         }
     }
 
@@ -69,7 +84,10 @@ pub mod check {
         if (lo..=hi).contains(&value) {
             Ok(())
         } else {
-            Err(Error::invalid(param, format!("must be between {lo} and {hi}, got {value}")))
+            Err(Error::invalid(
+                param,
+                format!("must be between {lo} and {hi}, got {value}"),
+            ))
         }
     }
 }

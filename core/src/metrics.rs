@@ -7,13 +7,18 @@
 /// use a cancellation-prone trace identity).
 pub struct MetricSet<'a, I> {
     names: Vec<&'static str>,
-    eval: Box<dyn FnMut(&I, &mut [f64]) + Send + 'a>,
+    eval: Evaluator<'a, I>,
 }
+
+type Evaluator<'a, I> = Box<dyn FnMut(&I, &mut [f64]) + Send + 'a>;
 
 impl<'a, I> MetricSet<'a, I> {
     /// Creates a metric set from names and an evaluator that fills one value per name.
     pub fn new(names: Vec<&'static str>, eval: impl FnMut(&I, &mut [f64]) + Send + 'a) -> Self {
-        Self { names, eval: Box::new(eval) }
+        Self {
+            names,
+            eval: Box::new(eval),
+        }
     }
 
     /// The metric names, in evaluation order.

@@ -33,14 +33,17 @@ pub struct SeedPath {
 impl SeedPath {
     /// Starts a path at a base seed.
     pub fn new(base_seed: u64) -> Self {
-        Self { bytes: base_seed.to_le_bytes().to_vec() }
+        Self {
+            bytes: base_seed.to_le_bytes().to_vec(),
+        }
     }
 
     /// Appends a label (claim id, spec, repetition …). Labels are length-prefixed so that
     /// `("ab","c")` and `("a","bc")` differ.
     pub fn with(mut self, label: impl AsRef<str>) -> Self {
         let label = label.as_ref().as_bytes();
-        self.bytes.extend_from_slice(&(label.len() as u64).to_le_bytes());
+        self.bytes
+            .extend_from_slice(&(label.len() as u64).to_le_bytes());
         self.bytes.extend_from_slice(label);
         self
     }
@@ -95,7 +98,10 @@ mod tests {
     fn streams_are_separate_and_reproducible() {
         let p = SeedPath::new(7).with("LR-1");
         assert_ne!(p.seed("data"), p.seed("init"));
-        assert_ne!(SeedPath::new(7).with("ab").with("c").seed("x"), SeedPath::new(7).with("a").with("bc").seed("x"));
+        assert_ne!(
+            SeedPath::new(7).with("ab").with("c").seed("x"),
+            SeedPath::new(7).with("a").with("bc").seed("x")
+        );
         let a: Vec<u64> = (0..4).map(|_| p.stream("data").random()).collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
     }
@@ -104,7 +110,11 @@ mod tests {
     fn gaussian_moments_are_plausible() {
         let m = gaussian_mat(&mut SeedPath::new(1).stream("t"), 200, 50);
         let n = (200 * 50) as f64;
-        let mean: f64 = (0..50).flat_map(|j| (0..200).map(move |i| (i, j))).map(|ij| m[ij]).sum::<f64>() / n;
+        let mean: f64 = (0..50)
+            .flat_map(|j| (0..200).map(move |i| (i, j)))
+            .map(|ij| m[ij])
+            .sum::<f64>()
+            / n;
         let var = m.squared_norm_l2() / n;
         assert!(mean.abs() < 0.05, "mean {mean}");
         assert!((var - 1.0).abs() < 0.05, "var {var}");

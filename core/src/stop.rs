@@ -78,7 +78,13 @@ pub struct StopRule {
 impl StopRule {
     /// Only an iteration cap.
     pub fn max_iter(max_iter: u64) -> Self {
-        Self { max_iter, target: None, diverge_above: None, time_budget_s: None, stall: None }
+        Self {
+            max_iter,
+            target: None,
+            diverge_above: None,
+            time_budget_s: None,
+            stall: None,
+        }
     }
 
     /// Adds a convergence target.

@@ -60,6 +60,9 @@ impl Trace {
     /// First sampled `(iter, time_s)` at which `name < eps`.
     pub fn hitting(&self, name: &str, eps: f64) -> Option<(u64, f64)> {
         let j = self.metric_index(name)?;
-        self.rows.iter().find(|r| r.values[j] < eps).map(|r| (r.iter, r.time_s))
+        self.rows
+            .iter()
+            .find(|r| r.values[j] < eps)
+            .map(|r| (r.iter, r.time_s))
     }
 }

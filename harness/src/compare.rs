@@ -47,7 +47,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { iter_ratio: 1.05, time_ratio: None }
+        Self {
+            iter_ratio: 1.05,
+            time_ratio: None,
+        }
     }
 }
 
@@ -67,7 +70,10 @@ fn show<T: std::fmt::Display>(v: Option<T>) -> String {
 pub fn compare(base: &Path, new: &Path, th: Thresholds) -> Result<Comparison> {
     for dir in [base, new] {
         if !dir.is_dir() {
-            return Err(Error::file(dir, "is not a results directory; pass the --out of an earlier run"));
+            return Err(Error::file(
+                dir,
+                "is not a results directory; pass the --out of an earlier run",
+            ));
         }
     }
     let (base_runs, new_runs) = (read_runs(base)?, read_runs(new)?);
@@ -78,7 +84,14 @@ pub fn compare(base: &Path, new: &Path, th: Thresholds) -> Result<Comparison> {
     let mut out = Comparison::default();
     for b in &base_runs {
         let Some(n) = new_runs.iter().find(|n| n.run_id == b.run_id) else {
-            out.changes.push(Change { key: b.run_id.clone(), what: "run".into(), base: "present".into(), new: "missing".into(), ratio: None, regression: true });
+            out.changes.push(Change {
+                key: b.run_id.clone(),
+                what: "run".into(),
+                base: "present".into(),
+                new: "missing".into(),
+                ratio: None,
+                regression: true,
+            });
             continue;
         };
         out.matched_runs += 1;
@@ -91,10 +104,19 @@ pub fn compare(base: &Path, new: &Path, th: Thresholds) -> Result<Comparison> {
                 }
                 None => (None, true),
             };
-            out.changes.push(Change { key: b.run_id.clone(), what: format!("iters to {tol}"), base: bi.to_string(), new: show(ni), ratio, regression });
+            out.changes.push(Change {
+                key: b.run_id.clone(),
+                what: format!("iters to {tol}"),
+                base: bi.to_string(),
+                new: show(ni),
+                ratio,
+                regression,
+            });
             if let (Some(bt), Some(nt)) = (bt, nt) {
                 let r = (nt / n.calib_s) / (bt / b.calib_s);
-                let regression = th.time_ratio.is_some_and(|limit| r.is_finite() && r > limit);
+                let regression = th
+                    .time_ratio
+                    .is_some_and(|limit| r.is_finite() && r > limit);
                 out.changes.push(Change {
                     key: b.run_id.clone(),
                     what: format!("normalized time to {tol}"),
@@ -107,17 +129,39 @@ pub fn compare(base: &Path, new: &Path, th: Thresholds) -> Result<Comparison> {
         }
         if b.status != n.status {
             let regression = b.status == "converged";
-            out.changes.push(Change { key: b.run_id.clone(), what: "status".into(), base: b.status.clone(), new: n.status.clone(), ratio: None, regression });
+            out.changes.push(Change {
+                key: b.run_id.clone(),
+                what: "status".into(),
+                base: b.status.clone(),
+                new: n.status.clone(),
+                ratio: None,
+                regression,
+            });
         }
     }
     for b in &base_claims {
         let Some(n) = new_claims.iter().find(|n| n.id == b.id) else {
-            out.changes.push(Change { key: b.id.clone(), what: "claim".into(), base: b.outcome.as_str().into(), new: "missing".into(), ratio: None, regression: true });
+            out.changes.push(Change {
+                key: b.id.clone(),
+                what: "claim".into(),
+                base: b.outcome.as_str().into(),
+                new: "missing".into(),
+                ratio: None,
+                regression: true,
+            });
             continue;
         };
         out.matched_claims += 1;
-        let regression = b.outcome == crate::results::Outcome::Pass && n.outcome != crate::results::Outcome::Pass;
-        out.changes.push(Change { key: b.id.clone(), what: "verdict".into(), base: b.outcome.as_str().into(), new: n.outcome.as_str().into(), ratio: None, regression });
+        let regression = b.outcome == crate::results::Outcome::Pass
+            && n.outcome != crate::results::Outcome::Pass;
+        out.changes.push(Change {
+            key: b.id.clone(),
+            what: "verdict".into(),
+            base: b.outcome.as_str().into(),
+            new: n.outcome.as_str().into(),
+            ratio: None,
+            regression,
+        });
     }
     Ok(out)
 }
@@ -136,7 +180,11 @@ mod tests {
             spec: "{}".into(),
             algorithm: "gd".into(),
             seed: 0,
-            status: if iters6.is_some() { "converged".into() } else { "max_iter".into() },
+            status: if iters6.is_some() {
+                "converged".into()
+            } else {
+                "max_iter".into()
+            },
             iters: 100,
             time_s: 1.0,
             calib_s: 1e-3,
@@ -164,22 +212,73 @@ mod tests {
     fn flags_iteration_increases_and_missing_runs() {
         let t = std::env::temp_dir().join(format!("ratebench-compare-{}", std::process::id()));
         let (b, n) = (t.join("base"), t.join("new"));
-        write(&b, &[record("a", Some(50)), record("b", Some(50)), record("c", Some(50))]);
-        write(&n, &[record("a", Some(52)), record("b", Some(53)), ]);
+        write(
+            &b,
+            &[
+                record("a", Some(50)),
+                record("b", Some(50)),
+                record("c", Some(50)),
+            ],
+        );
+        write(&n, &[record("a", Some(52)), record("b", Some(53))]);
         let c = compare(&b, &n, Thresholds::default()).unwrap();
-        let reg: Vec<_> = c.changes.iter().filter(|c| c.regression).map(|c| (c.key.as_str(), c.what.as_str())).collect();
+        let reg: Vec<_> = c
+            .changes
+            .iter()
+            .filter(|c| c.regression)
+            .map(|c| (c.key.as_str(), c.what.as_str()))
+            .collect();
         assert_eq!(reg, vec![("b", "iters to 1e-6"), ("c", "run")]);
-        write(&n, &[record("a", Some(50)), record("b", None), record("c", Some(40))]);
+        write(
+            &n,
+            &[
+                record("a", Some(50)),
+                record("b", None),
+                record("c", Some(40)),
+            ],
+        );
         let c = compare(&b, &n, Thresholds::default()).unwrap();
-        assert!(c.changes.iter().any(|c| c.key == "b" && c.what == "iters to 1e-6" && c.regression));
-        assert!(c.changes.iter().any(|c| c.key == "b" && c.what == "status" && c.regression));
+        assert!(c
+            .changes
+            .iter()
+            .any(|c| c.key == "b" && c.what == "iters to 1e-6" && c.regression));
+        assert!(c
+            .changes
+            .iter()
+            .any(|c| c.key == "b" && c.what == "status" && c.regression));
         assert!(!c.changes.iter().any(|c| c.key == "c" && c.regression));
         // Times gate only when asked: a's time is 1.0 vs 0.5 at equal calibration.
-        write(&n, &[record("a", Some(50)), record("b", Some(50)), record("c", Some(25))]);
-        let c = compare(&b, &n, Thresholds { time_ratio: Some(1.5), ..Default::default() }).unwrap();
+        write(
+            &n,
+            &[
+                record("a", Some(50)),
+                record("b", Some(50)),
+                record("c", Some(25)),
+            ],
+        );
+        let c = compare(
+            &b,
+            &n,
+            Thresholds {
+                time_ratio: Some(1.5),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(!c.has_regression());
-        let c = compare(&n, &b, Thresholds { time_ratio: Some(1.5), ..Default::default() }).unwrap();
-        assert!(c.changes.iter().any(|x| x.key == "c" && x.what.starts_with("normalized time") && x.regression));
+        let c = compare(
+            &n,
+            &b,
+            Thresholds {
+                time_ratio: Some(1.5),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(c
+            .changes
+            .iter()
+            .any(|x| x.key == "c" && x.what.starts_with("normalized time") && x.regression));
         std::fs::remove_dir_all(&t).ok();
     }
 }

@@ -33,8 +33,14 @@ pub fn execute<S: Solver>(
         trace.message = Some(e.to_string());
         return trace;
     }
-    let target = stop.target.as_ref().and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)));
-    let diverge = stop.diverge_above.as_ref().and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)));
+    let target = stop
+        .target
+        .as_ref()
+        .and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)));
+    let diverge = stop
+        .diverge_above
+        .as_ref()
+        .and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)));
     let mut values = vec![0.0; names.len()];
     let mut history: Vec<f64> = Vec::new();
     let mut elapsed = 0.0f64;
@@ -43,7 +49,11 @@ pub fn execute<S: Solver>(
     loop {
         if iter == next_sample || iter == stop.max_iter {
             metrics.eval(solver.iterate(), &mut values);
-            trace.rows.push(TraceRow { iter, time_s: elapsed, values: values.clone() });
+            trace.rows.push(TraceRow {
+                iter,
+                time_s: elapsed,
+                values: values.clone(),
+            });
             solver.observe(&names, &values);
             if let Some(reason) = check_sample(&values, target, diverge, stop.stall, &mut history) {
                 trace.stop = reason;
@@ -97,7 +107,10 @@ fn check_sample(
         history.push(values[j]);
         if history.len() > window {
             let old = history[history.len() - 1 - window];
-            let best_recent = history[history.len() - window..].iter().copied().fold(f64::INFINITY, f64::min);
+            let best_recent = history[history.len() - window..]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
             if best_recent > old * (1.0 - min_rel) {
                 return Some(StopReason::Stalled);
             }
@@ -144,28 +157,67 @@ mod tests {
     }
 
     fn run(factor: f64, stop: StopRule, sampling: Sampling, fail_at: Option<u64>) -> Trace {
-        let mut s = Scalar { x: 0.0, factor, fail_at, steps: 0 };
+        let mut s = Scalar {
+            x: 0.0,
+            factor,
+            fail_at,
+            steps: 0,
+        };
         let mut m = MetricSet::new(vec!["err"], |x: &f64, out: &mut [f64]| out[0] = *x);
-        execute(&mut s, &(), &mut SeedPath::new(0).stream("x"), &mut m, &stop, sampling)
+        execute(
+            &mut s,
+            &(),
+            &mut SeedPath::new(0).stream("x"),
+            &mut m,
+            &stop,
+            sampling,
+        )
     }
 
     #[test]
     fn stop_reasons() {
-        let t = run(0.5, StopRule::max_iter(100).with_target("err", 1e-3), Sampling::Every(1), None);
+        let t = run(
+            0.5,
+            StopRule::max_iter(100).with_target("err", 1e-3),
+            Sampling::Every(1),
+            None,
+        );
         assert_eq!(t.stop, StopReason::Converged);
         assert_eq!(t.iters, 10); // 2^-10 < 1e-3 ≤ 2^-9
         assert_eq!(t.rows.len(), 11);
         let t = run(0.5, StopRule::max_iter(5), Sampling::Every(2), None);
         assert_eq!((t.stop.clone(), t.iters), (StopReason::MaxIter, 5));
-        assert_eq!(t.rows.iter().map(|r| r.iter).collect::<Vec<_>>(), vec![0, 2, 4, 5]);
+        assert_eq!(
+            t.rows.iter().map(|r| r.iter).collect::<Vec<_>>(),
+            vec![0, 2, 4, 5]
+        );
         let t = run(1e10, StopRule::max_iter(100), Sampling::Every(1), None);
-        assert_eq!(t.stop, StopReason::Diverged, "overflow to inf is divergence");
-        let t = run(3.0, StopRule::max_iter(100).with_divergence("err", 1e3), Sampling::Every(1), None);
+        assert_eq!(
+            t.stop,
+            StopReason::Diverged,
+            "overflow to inf is divergence"
+        );
+        let t = run(
+            3.0,
+            StopRule::max_iter(100).with_divergence("err", 1e3),
+            Sampling::Every(1),
+            None,
+        );
         assert_eq!((t.stop.clone(), t.iters), (StopReason::Diverged, 7));
         let t = run(0.5, StopRule::max_iter(100), Sampling::Every(1), Some(3));
         assert_eq!(t.stop, StopReason::Error);
-        assert_eq!(t.message.as_deref(), Some("numerical failure in scalar: boom"));
-        let t = run(1.0, StopRule::max_iter(100).with_target("err", 1e-3).with_stall(5, 1e-3), Sampling::Every(1), None);
+        assert_eq!(
+            t.message.as_deref(),
+            Some("numerical failure in scalar: boom")
+        );
+        let t = run(
+            1.0,
+            StopRule::max_iter(100)
+                .with_target("err", 1e-3)
+                .with_stall(5, 1e-3),
+            Sampling::Every(1),
+            None,
+        );
         assert_eq!(t.stop, StopReason::Stalled);
     }
 

@@ -28,11 +28,17 @@ pub struct RateFit {
 /// Least-squares line through `(x, y)`.
 pub fn linear_fit(x: &[f64], y: &[f64]) -> Result<LinearFit> {
     if x.len() != y.len() {
-        return Err(Error::invalid("fit", format!("x has {} points, y has {}", x.len(), y.len())));
+        return Err(Error::invalid(
+            "fit",
+            format!("x has {} points, y has {}", x.len(), y.len()),
+        ));
     }
     let n = x.len();
     if n < 2 {
-        return Err(Error::invalid("fit", format!("needs at least 2 points in the fit window, got {n}")));
+        return Err(Error::invalid(
+            "fit",
+            format!("needs at least 2 points in the fit window, got {n}"),
+        ));
     }
     if x.iter().chain(y).any(|v| !v.is_finite()) {
         return Err(Error::invalid("fit", "non-finite value in the fit window"));
@@ -47,32 +53,54 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> Result<LinearFit> {
     }
     let slope = sxy / sxx;
     let intercept = my - slope * mx;
-    let sse: f64 = x.iter().zip(y).map(|(a, b)| (b - intercept - slope * a).powi(2)).sum();
+    let sse: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (b - intercept - slope * a).powi(2))
+        .sum();
     let r2 = if syy > 0.0 { 1.0 - sse / syy } else { 1.0 };
     let slope_ci = if n > 2 {
         let se = (sse / (nf - 2.0) / sxx).sqrt();
-        let t = StudentsT::new(0.0, 1.0, nf - 2.0).map_err(|e| Error::numerical("Student t", e))?.inverse_cdf(0.975);
+        let t = StudentsT::new(0.0, 1.0, nf - 2.0)
+            .map_err(|e| Error::numerical("Student t", e))?
+            .inverse_cdf(0.975);
         (slope - t * se, slope + t * se)
     } else {
         (slope, slope)
     };
-    Ok(LinearFit { slope, intercept, slope_ci, r2, n })
+    Ok(LinearFit {
+        slope,
+        intercept,
+        slope_ci,
+        r2,
+        n,
+    })
 }
 
 /// Linear rate from `log e` against `t` (non-positive errors are rejected).
 pub fn linear_rate(t: &[f64], e: &[f64]) -> Result<RateFit> {
     if let Some(v) = e.iter().find(|v| **v <= 0.0) {
-        return Err(Error::invalid("fit", format!("linear rate needs positive errors, got {v}")));
+        return Err(Error::invalid(
+            "fit",
+            format!("linear rate needs positive errors, got {v}"),
+        ));
     }
     let log_e: Vec<f64> = e.iter().map(|v| v.ln()).collect();
     let fit = linear_fit(t, &log_e)?;
-    Ok(RateFit { rate: fit.slope.exp(), rate_ci: (fit.slope_ci.0.exp(), fit.slope_ci.1.exp()), fit })
+    Ok(RateFit {
+        rate: fit.slope.exp(),
+        rate_ci: (fit.slope_ci.0.exp(), fit.slope_ci.1.exp()),
+        fit,
+    })
 }
 
 /// Sublinear exponent: LS slope of `log e` against `log t` (e.g. −1 for a 1/t law).
 pub fn loglog_slope(t: &[f64], e: &[f64]) -> Result<LinearFit> {
     if t.iter().chain(e).any(|v| *v <= 0.0) {
-        return Err(Error::invalid("fit", "log–log slope needs positive t and e"));
+        return Err(Error::invalid(
+            "fit",
+            "log–log slope needs positive t and e",
+        ));
     }
     let lt: Vec<f64> = t.iter().map(|v| v.ln()).collect();
     let le: Vec<f64> = e.iter().map(|v| v.ln()).collect();
@@ -99,8 +127,11 @@ pub fn scaling_exponent(p: &[f64], t: &[f64]) -> Result<LinearFit> {
 /// Median of consecutive ratios `e_{t+1}/e_t` over pairs with `e_t < upper` and
 /// `e_{t+1} > lower` (LR-1's estimator). `None` if no pair qualifies.
 pub fn median_ratio(e: &[f64], upper: f64, lower: f64) -> Option<f64> {
-    let mut r: Vec<f64> =
-        e.windows(2).filter(|w| w[0] < upper && w[1] > lower && w[0] > 0.0).map(|w| w[1] / w[0]).collect();
+    let mut r: Vec<f64> = e
+        .windows(2)
+        .filter(|w| w[0] < upper && w[1] > lower && w[0] > 0.0)
+        .map(|w| w[1] / w[0])
+        .collect();
     median(&mut r)
 }
 
@@ -111,17 +142,29 @@ pub fn median(v: &mut [f64]) -> Option<f64> {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { 0.5 * (v[n / 2 - 1] + v[n / 2]) })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    })
 }
 
 /// The points of a series whose error lies strictly inside `(lower, upper)`.
 pub fn band(series: &[(u64, f64)], lower: f64, upper: f64) -> (Vec<f64>, Vec<f64>) {
-    series.iter().filter(|(_, e)| *e > lower && *e < upper).map(|(t, e)| (*t as f64, *e)).unzip()
+    series
+        .iter()
+        .filter(|(_, e)| *e > lower && *e < upper)
+        .map(|(t, e)| (*t as f64, *e))
+        .unzip()
 }
 
 /// The points with `lo <= t < hi`.
 pub fn window(series: &[(u64, f64)], lo: u64, hi: u64) -> (Vec<f64>, Vec<f64>) {
-    series.iter().filter(|(t, _)| *t >= lo && *t < hi).map(|(t, e)| (*t as f64, *e)).unzip()
+    series
+        .iter()
+        .filter(|(t, _)| *t >= lo && *t < hi)
+        .map(|(t, e)| (*t as f64, *e))
+        .unzip()
 }
 
 /// First `t` with `e_t < eps`.
@@ -137,7 +180,10 @@ mod tests {
     fn recovers_a_noisy_rate_with_a_covering_ci() {
         // Deterministic "noise" so the test is reproducible.
         let t: Vec<f64> = (0..50).map(|i| i as f64).collect();
-        let e: Vec<f64> = t.iter().map(|&k| 0.9f64.powf(k) * (1.0 + 0.05 * (k * 1.7).sin())).collect();
+        let e: Vec<f64> = t
+            .iter()
+            .map(|&k| 0.9f64.powf(k) * (1.0 + 0.05 * (k * 1.7).sin()))
+            .collect();
         let f = linear_rate(&t, &e).unwrap();
         assert!((f.rate - 0.9).abs() < 2e-3, "{f:?}");
         assert!(f.rate_ci.0 < 0.9 && 0.9 < f.rate_ci.1, "{f:?}");
@@ -148,10 +194,18 @@ mod tests {
     fn student_t_quantile_is_right() {
         // Slope CI half-width for a known dataset: x = 0..12, y = x + alternating ±1.
         let x: Vec<f64> = (0..12).map(|i| i as f64).collect();
-        let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| v + if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
         let f = linear_fit(&x, &y).unwrap();
         let sxx: f64 = x.iter().map(|v| (v - 5.5).powi(2)).sum();
-        let sse: f64 = x.iter().zip(&y).map(|(a, b)| (b - f.intercept - f.slope * a).powi(2)).sum();
+        let sse: f64 = x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (b - f.intercept - f.slope * a).powi(2))
+            .sum();
         let half = 2.228139 * (sse / 10.0 / sxx).sqrt(); // t_{0.975}(10)
         assert!(((f.slope_ci.1 - f.slope) - half).abs() < 1e-5);
     }

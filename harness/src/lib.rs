@@ -18,13 +18,13 @@
 //! assert!((fit.rate - 0.5).abs() < 1e-12);
 //! ```
 
-pub mod results;
-pub mod executor;
-pub mod fit;
-pub mod claims;
-pub mod lowrank;
-pub mod params;
 pub mod calibrate;
+pub mod claims;
 pub mod compare;
 pub mod environment;
+pub mod executor;
+pub mod fit;
+pub mod lowrank;
+pub mod params;
+pub mod results;
 pub mod suites;

@@ -27,7 +27,10 @@ impl Method {
     /// The step size.
     pub fn eta(&self) -> f64 {
         match *self {
-            Method::Gd { eta } | Method::GdRebalanced { eta, .. } | Method::ScaledGd { eta, .. } | Method::PrecGd { eta, .. } => eta,
+            Method::Gd { eta }
+            | Method::GdRebalanced { eta, .. }
+            | Method::ScaledGd { eta, .. }
+            | Method::PrecGd { eta, .. } => eta,
         }
     }
 }
@@ -42,16 +45,31 @@ pub struct Instance {
 
 impl Instance {
     /// Generates `M⋆` from the "data" stream of `(base, group, spec, rep)`.
-    pub fn generate(spec: &ratebench_lowrank::LowRankSpec, base_seed: u64, group: &str, rep: u64) -> Result<Self> {
-        let mut rng = SeedPath::new(base_seed).with(group).with(spec.label()).with(rep.to_string()).stream("data");
+    pub fn generate(
+        spec: &ratebench_lowrank::LowRankSpec,
+        base_seed: u64,
+        group: &str,
+        rep: u64,
+    ) -> Result<Self> {
+        let mut rng = SeedPath::new(base_seed)
+            .with(group)
+            .with(spec.label())
+            .with(rep.to_string())
+            .stream("data");
         let problem = LowRankProblem::generate(spec, &mut rng)?;
-        Ok(Self { problem: Arc::new(problem), spec: serde_json::to_string(spec).unwrap_or_default() })
+        Ok(Self {
+            problem: Arc::new(problem),
+            spec: serde_json::to_string(spec).unwrap_or_default(),
+        })
     }
 
     /// Loads a `.npy` matrix.
     pub fn load_npy(path: &std::path::Path) -> Result<Self> {
         let problem = LowRankProblem::load_npy(path)?;
-        Ok(Self { problem: Arc::new(problem), spec: serde_json::json!({ "npy": path.display().to_string() }).to_string() })
+        Ok(Self {
+            problem: Arc::new(problem),
+            spec: serde_json::json!({ "npy": path.display().to_string() }).to_string(),
+        })
     }
 }
 
@@ -86,7 +104,12 @@ impl LowRankCase {
 }
 
 /// Runs a case; `group` is the claim id or `suite:<name>`.
-pub fn run_case(case: &LowRankCase, group: &str, base_seed: u64, calib_s: f64) -> Result<RunResult> {
+pub fn run_case(
+    case: &LowRankCase,
+    group: &str,
+    base_seed: u64,
+    calib_s: f64,
+) -> Result<RunResult> {
     case.validate()?;
     let problem = case.instance.problem.as_ref();
     let mut metrics = case.metrics.clone();
@@ -106,23 +129,61 @@ pub fn run_case(case: &LowRankCase, group: &str, base_seed: u64, calib_s: f64) -
     let trace = match case.method {
         Method::Gd { .. } => {
             let mut s = Gd::new(eta, k, init);
-            execute(&mut s, problem, &mut init_rng, &mut set, &case.stop, case.sampling)
+            execute(
+                &mut s,
+                problem,
+                &mut init_rng,
+                &mut set,
+                &case.stop,
+                case.sampling,
+            )
         }
         Method::GdRebalanced { below, .. } => {
             let mut s = Gd::new(eta, k, init).rebalance_below(below);
-            execute(&mut s, problem, &mut init_rng, &mut set, &case.stop, case.sampling)
+            execute(
+                &mut s,
+                problem,
+                &mut init_rng,
+                &mut set,
+                &case.stop,
+                case.sampling,
+            )
         }
         Method::ScaledGd { lambda, .. } => {
             let mut s = ScaledGd::new(eta, lambda, k, init);
-            execute(&mut s, problem, &mut init_rng, &mut set, &case.stop, case.sampling)
+            execute(
+                &mut s,
+                problem,
+                &mut init_rng,
+                &mut set,
+                &case.stop,
+                case.sampling,
+            )
         }
         Method::PrecGd { damping, .. } => {
             let mut s = PrecGd::new(eta, damping, k, init);
-            execute(&mut s, problem, &mut init_rng, &mut set, &case.stop, case.sampling)
+            execute(
+                &mut s,
+                problem,
+                &mut init_rng,
+                &mut set,
+                &case.stop,
+                case.sampling,
+            )
         }
     };
     let algorithm = trace.solver.clone();
     let run_id = format!("{group}/{}/{algorithm}/s{}", case.case, case.rep);
-    let record = RunRecord::from_trace(run_id, group, &case.case, "lowrank", case.instance.spec.clone(), case.rep, case.primary.name(), calib_s, &trace);
+    let record = RunRecord::from_trace(
+        run_id,
+        group,
+        &case.case,
+        "lowrank",
+        case.instance.spec.clone(),
+        case.rep,
+        case.primary.name(),
+        calib_s,
+        &trace,
+    );
     Ok(RunResult { record, trace })
 }

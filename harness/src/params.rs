@@ -31,8 +31,20 @@ impl Value {
         match self {
             Value::Int(v) => v.to_string(),
             Value::Float(v) => format!("{v}"),
-            Value::Ints(v) => format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")),
-            Value::Floats(v) => format!("[{}]", v.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(",")),
+            Value::Ints(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Value::Floats(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|x| format!("{x}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
         }
     }
 }
@@ -70,7 +82,12 @@ impl Params {
     }
 
     fn push(mut self, name: &'static str, value: Value, domain: Domain, doc: &'static str) -> Self {
-        self.entries.push(Param { name, value, domain, doc });
+        self.entries.push(Param {
+            name,
+            value,
+            domain,
+            doc,
+        });
         self
     }
 
@@ -100,7 +117,10 @@ impl Params {
     }
 
     fn entry(&self, name: &str) -> &Param {
-        self.entries.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("undeclared parameter {name}"))
+        self.entries
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("undeclared parameter {name}"))
     }
 
     /// An integer parameter as `usize` (domains guarantee non-negativity where declared).
@@ -147,7 +167,12 @@ impl Params {
             .parse::<toml::Table>()
             .ok()
             .and_then(|mut t| t.remove("v"))
-            .ok_or_else(|| Error::invalid(name, format!("cannot parse '{raw}'; write a number like 0.5 or a list like [1,2]")))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    name,
+                    format!("cannot parse '{raw}'; write a number like 0.5 or a list like [1,2]"),
+                )
+            })?;
         self.set_value(name, &parsed)
     }
 
@@ -177,13 +202,19 @@ impl Params {
         let new = match (&p.value, v) {
             (Value::Int(_), x) => Value::Int(int(x).ok_or_else(wrong)?),
             (Value::Float(_), x) => Value::Float(num(x).ok_or_else(wrong)?),
-            (Value::Ints(_), toml::Value::Array(a)) => {
-                Value::Ints(a.iter().map(int).collect::<Option<Vec<_>>>().ok_or_else(wrong)?)
-            }
+            (Value::Ints(_), toml::Value::Array(a)) => Value::Ints(
+                a.iter()
+                    .map(int)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(wrong)?,
+            ),
             (Value::Ints(_), x) => Value::Ints(vec![int(x).ok_or_else(wrong)?]),
-            (Value::Floats(_), toml::Value::Array(a)) => {
-                Value::Floats(a.iter().map(num).collect::<Option<Vec<_>>>().ok_or_else(wrong)?)
-            }
+            (Value::Floats(_), toml::Value::Array(a)) => Value::Floats(
+                a.iter()
+                    .map(num)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(wrong)?,
+            ),
             (Value::Floats(_), x) => Value::Floats(vec![num(x).ok_or_else(wrong)?]),
         };
         let values: Vec<f64> = match &new {
@@ -218,13 +249,24 @@ impl Params {
     /// The parameters as a JSON object (for `claims.json`).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::Value::Object(
-            self.entries.iter().map(|p| (p.name.to_string(), serde_json::to_value(&p.value).unwrap_or_default())).collect(),
+            self.entries
+                .iter()
+                .map(|p| {
+                    (
+                        p.name.to_string(),
+                        serde_json::to_value(&p.value).unwrap_or_default(),
+                    )
+                })
+                .collect(),
         )
     }
 
     /// `name = value  # doc` lines (for `ratebench list claims --params`).
     pub fn describe(&self) -> Vec<String> {
-        self.entries.iter().map(|p| format!("{} = {}  # {}", p.name, p.value.render(), p.doc)).collect()
+        self.entries
+            .iter()
+            .map(|p| format!("{} = {}  # {}", p.name, p.value.render(), p.doc))
+            .collect()
     }
 }
 
@@ -236,7 +278,12 @@ mod tests {
         Params::new()
             .int("n", 20, Domain::AtLeast(1.0), "dimension")
             .float("eta", 0.5, Domain::Positive, "step")
-            .floats("kappa", &[10.0, 100.0], Domain::AtLeast(1.0), "condition numbers")
+            .floats(
+                "kappa",
+                &[10.0, 100.0],
+                Domain::AtLeast(1.0),
+                "condition numbers",
+            )
             .ints("k", &[6, 20], Domain::AtLeast(1.0), "ranks")
     }
 

@@ -72,7 +72,17 @@ pub struct RunResult {
 impl RunRecord {
     /// Builds the summary row of a trace.
     #[allow(clippy::too_many_arguments)]
-    pub fn from_trace(run_id: String, group: &str, case: &str, problem: &str, spec: String, seed: u64, primary: &str, calib_s: f64, trace: &Trace) -> Self {
+    pub fn from_trace(
+        run_id: String,
+        group: &str,
+        case: &str,
+        problem: &str,
+        spec: String,
+        seed: u64,
+        primary: &str,
+        calib_s: f64,
+        trace: &Trace,
+    ) -> Self {
         let hit = |eps: f64| trace.hitting(primary, eps);
         let [h3, h6, h10] = STANDARD_TOLERANCES.map(hit);
         RunRecord {
@@ -133,12 +143,39 @@ impl Outcome {
     }
 }
 
+/// JSON has no NaN/∞: serde_json writes them as `null`. These read `null` back as NaN so
+/// that a claims file with a never-reached hitting time or a diverged curve round-trips.
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+
+    fn nan(v: Option<f64>) -> f64 {
+        v.unwrap_or(f64::NAN)
+    }
+
+    pub fn f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Option::<f64>::deserialize(d).map(nan)
+    }
+
+    pub fn pair<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(f64, f64)>, D::Error> {
+        Ok(Option::<(Option<f64>, Option<f64>)>::deserialize(d)?.map(|(a, b)| (nan(a), nan(b))))
+    }
+
+    pub fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(f64, f64)>, D::Error> {
+        Ok(Vec::<(Option<f64>, Option<f64>)>::deserialize(d)?
+            .into_iter()
+            .map(|(a, b)| (nan(a), nan(b)))
+            .collect())
+    }
+}
+
 /// One measured quantity of a claim and its criterion.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measurement {
     pub name: String,
+    #[serde(deserialize_with = "lenient::f64")]
     pub value: f64,
     /// 95% confidence interval, where a fit is involved.
+    #[serde(default, deserialize_with = "lenient::pair")]
     pub ci: Option<(f64, f64)>,
     /// Human-readable criterion, e.g. `|ρ̂ − 0.5| < 0.03`.
     pub criterion: String,
@@ -163,6 +200,7 @@ pub enum SeriesStyle {
 pub struct Series {
     pub label: String,
     pub style: SeriesStyle,
+    #[serde(deserialize_with = "lenient::points")]
     pub points: Vec<(f64, f64)>,
 }
 
@@ -194,7 +232,58 @@ pub struct Verdict {
     pub runs: Vec<String>,
     pub figure: Option<Figure>,
     /// Wall time of the whole claim check.
+    #[serde(deserialize_with = "lenient::f64")]
     pub wall_s: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_with_nan_round_trip() {
+        let v = Verdict {
+            id: "X-1".into(),
+            title: "t".into(),
+            source: "s".into(),
+            statement: "st".into(),
+            params: serde_json::json!({}),
+            measurements: vec![Measurement {
+                name: "T".into(),
+                value: f64::NAN,
+                ci: Some((f64::NAN, 1.0)),
+                criterion: "< 1".into(),
+                ok: Some(false),
+                reference: Some(f64::NAN),
+            }],
+            outcome: Outcome::Fail,
+            message: String::new(),
+            runs: vec![],
+            figure: Some(Figure {
+                title: "f".into(),
+                x_label: "x".into(),
+                y_label: "y".into(),
+                log_x: false,
+                log_y: true,
+                series: vec![Series {
+                    label: "a".into(),
+                    style: SeriesStyle::Line,
+                    points: vec![(1.0, f64::INFINITY)],
+                }],
+            }),
+            wall_s: 0.5,
+        };
+        let dir = std::env::temp_dir().join(format!("ratebench-nan-{}", std::process::id()));
+        write_claims(&dir, &[v]).unwrap();
+        let back = read_claims(&dir).unwrap();
+        assert!(back[0].measurements[0].value.is_nan());
+        assert_eq!(back[0].measurements[0].ci.map(|c| c.1), Some(1.0));
+        assert_eq!(back[0].measurements[0].reference, None);
+        assert!(back[0].figure.as_ref().unwrap().series[0].points[0]
+            .1
+            .is_nan());
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
 
 /// Provenance of an output directory.
@@ -233,9 +322,16 @@ pub fn claims_path(dir: &Path) -> PathBuf {
 /// Writes `bytes` to `path` atomically (temporary sibling + rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::file(dir, format!("cannot create output directory ({e}); choose a writable --out")))?;
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|s| s.to_str()).unwrap_or("")));
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::file(
+            dir,
+            format!("cannot create output directory ({e}); choose a writable --out"),
+        )
+    })?;
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|s| s.to_str()).unwrap_or("")
+    ));
     std::fs::write(&tmp, bytes)
         .map_err(|e| Error::file(&tmp, format!("cannot write ({e}); choose a writable --out")))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot replace ({e})")))
@@ -288,8 +384,11 @@ pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
 }
 
 fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| Error::file(path, format!("cannot open ({e})")))?;
-    r.deserialize().map(|row| row.map_err(|e| Error::file(path, format!("malformed row ({e})")))).collect()
+    let mut r = csv::Reader::from_path(path)
+        .map_err(|e| Error::file(path, format!("cannot open ({e})")))?;
+    r.deserialize()
+        .map(|row| row.map_err(|e| Error::file(path, format!("malformed row ({e})"))))
+        .collect()
 }
 
 /// Reads `runs.csv` (empty if absent).
@@ -319,7 +418,8 @@ pub fn read_claims(dir: &Path) -> Result<Vec<Verdict>> {
         return Ok(Vec::new());
     }
     let bytes = std::fs::read(&p).map_err(|e| Error::file(&p, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::file(&p, format!("malformed claims file ({e})")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::file(&p, format!("malformed claims file ({e})")))
 }
 
 /// Reads `manifest.json`, if present.
@@ -329,5 +429,7 @@ pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
         return Ok(None);
     }
     let bytes = std::fs::read(&p).map_err(|e| Error::file(&p, e))?;
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::file(&p, format!("malformed manifest ({e})")))
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Error::file(&p, format!("malformed manifest ({e})")))
 }

@@ -81,7 +81,9 @@ pub const SUITES: [&str; 3] = ["quick", "default", "full"];
 
 /// The data directory shipped beside the repository (`../shared/data`), if present.
 fn shared_data(file: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(file);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
+        .join(file);
     p.exists().then_some(p)
 }
 
@@ -131,13 +133,20 @@ impl SuiteSpec {
         for (k, v) in table {
             base.insert(k.clone(), v.clone());
         }
-        base.try_into().map_err(|e: toml::de::Error| Error::invalid("config [suite]", e.message().to_string()))
+        base.try_into()
+            .map_err(|e: toml::de::Error| Error::invalid("config [suite]", e.message().to_string()))
     }
 
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         use ratebench_core::error::check;
-        LowRankSpec { n: self.n, r: self.r, kappa: 1.0, ..Default::default() }.validate()?;
+        LowRankSpec {
+            n: self.n,
+            r: self.r,
+            kappa: 1.0,
+            ..Default::default()
+        }
+        .validate()?;
         for &kappa in &self.kappa {
             check::at_least("kappa", kappa, 1.0)?;
         }
@@ -152,11 +161,17 @@ impl SuiteSpec {
             return Err(Error::invalid("seeds", "must be at least 1"));
         }
         if self.kappa.is_empty() || self.k.is_empty() || self.methods.is_empty() {
-            return Err(Error::invalid("suite", "kappa, k and methods must not be empty"));
+            return Err(Error::invalid(
+                "suite",
+                "kappa, k and methods must not be empty",
+            ));
         }
         for m in &self.methods {
             if !METHODS.contains(&m.as_str()) {
-                return Err(Error::invalid(format!("method '{m}'"), format!("unknown; known methods: {}", METHODS.join(", "))));
+                return Err(Error::invalid(
+                    format!("method '{m}'"),
+                    format!("unknown; known methods: {}", METHODS.join(", ")),
+                ));
             }
         }
         Ok(())
@@ -165,10 +180,21 @@ impl SuiteSpec {
     /// The method of a given name, with its hyper-parameters for target `σ_min`, `σ₁`.
     fn method(&self, name: &str, sigma_min: f64, sigma_max: f64) -> Method {
         match name {
-            "gd" => Method::Gd { eta: self.eta / sigma_max },
-            "scaledgd" => Method::ScaledGd { eta: self.eta, lambda: 0.0 },
-            "scaledgd-lambda" => Method::ScaledGd { eta: self.eta, lambda: sigma_min },
-            _ => Method::PrecGd { eta: self.eta, damping: 1.0 },
+            "gd" => Method::Gd {
+                eta: self.eta / sigma_max,
+            },
+            "scaledgd" => Method::ScaledGd {
+                eta: self.eta,
+                lambda: 0.0,
+            },
+            "scaledgd-lambda" => Method::ScaledGd {
+                eta: self.eta,
+                lambda: sigma_min,
+            },
+            _ => Method::PrecGd {
+                eta: self.eta,
+                damping: 1.0,
+            },
         }
     }
 
@@ -180,7 +206,12 @@ impl SuiteSpec {
         let mut out = Vec::new();
         for &kappa in &self.kappa {
             for rep in 0..self.seeds {
-                let spec = LowRankSpec { n: self.n, r: self.r, kappa, ..Default::default() };
+                let spec = LowRankSpec {
+                    n: self.n,
+                    r: self.r,
+                    kappa,
+                    ..Default::default()
+                };
                 let inst = Instance::generate(&spec, base_seed, &group, rep)?;
                 for &k in &self.k {
                     for name in &self.methods {
@@ -213,22 +244,40 @@ impl SuiteSpec {
 
     /// Asymmetric factorization of a real matrix: GD and ScaledGD(λ) at rank `real_k`,
     /// measured by the distance to the best rank-`real_k` approximation.
-    fn real_cases(&self, group: &str, path: &std::path::Path) -> Result<Vec<(String, LowRankCase)>> {
+    fn real_cases(
+        &self,
+        group: &str,
+        path: &std::path::Path,
+    ) -> Result<Vec<(String, LowRankCase)>> {
         let inst = Instance::load_npy(path)?;
         let s = inst.problem.spectrum();
         let k = self.real_k.clamp(1, 8);
         let (s1, sk) = (s[0], s[k - 1]);
         let dist = LowRankMetric::DistRank(k);
-        let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
         let mut out = Vec::new();
         // Spectral-scale init α·√σ₁ keeps the start small relative to the data.
         let init = InitSpec::asymmetric(1e-3 * s1.sqrt(), 1.0);
-        for (name, method) in [("gd", Method::Gd { eta: self.eta / s1 }), ("scaledgd-lambda", Method::ScaledGd { eta: self.eta, lambda: sk })] {
+        for (name, method) in [
+            ("gd", Method::Gd { eta: self.eta / s1 }),
+            (
+                "scaledgd-lambda",
+                Method::ScaledGd {
+                    eta: self.eta,
+                    lambda: sk,
+                },
+            ),
+        ] {
             if !self.methods.iter().any(|m| m == name) {
                 continue;
             }
             for rep in 0..self.seeds.min(2) {
-                let stop = StopRule::max_iter(self.real_max_iter).with_target(dist.name(), 1e-10 * s1).with_time_budget(self.time_budget_s);
+                let stop = StopRule::max_iter(self.real_max_iter)
+                    .with_target(dist.name(), 1e-10 * s1)
+                    .with_time_budget(self.time_budget_s);
                 out.push((
                     group.to_string(),
                     LowRankCase {
@@ -259,7 +308,10 @@ pub fn run_cases(
     calib_s: f64,
     on_done: &(dyn Fn(&RunRecord) + Sync),
 ) -> Result<Vec<RunResult>> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| Error::numerical("thread pool", e))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| Error::numerical("thread pool", e))?;
     let results: Vec<Result<RunResult>> = pool.install(|| {
         cases
             .par_iter()
@@ -283,21 +335,39 @@ mod tests {
         let s = builtin("quick").unwrap().apply_toml(&table).unwrap();
         assert_eq!((s.n, s.kappa.clone(), s.seeds), (30, vec![10.0], 1));
         let bad: toml::Table = "nn = 3".parse().unwrap();
-        let e = builtin("quick").unwrap().apply_toml(&bad).unwrap_err().to_string();
+        let e = builtin("quick")
+            .unwrap()
+            .apply_toml(&bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field") && e.contains("nn"), "{e}");
         let bad: toml::Table = "methods = [\"newton\"]".parse().unwrap();
-        let e = builtin("quick").unwrap().apply_toml(&bad).unwrap().validate().unwrap_err().to_string();
+        let e = builtin("quick")
+            .unwrap()
+            .apply_toml(&bad)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("newton") && e.contains("scaledgd-lambda"), "{e}");
-        assert!(builtin("nope").unwrap_err().to_string().contains("known suites"));
+        assert!(builtin("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("known suites"));
     }
 
     fn bits(rows: &[(u64, Vec<f64>)]) -> Vec<(u64, Vec<u64>)> {
-        rows.iter().map(|(i, v)| (*i, v.iter().map(|x| x.to_bits()).collect())).collect()
+        rows.iter()
+            .map(|(i, v)| (*i, v.iter().map(|x| x.to_bits()).collect()))
+            .collect()
     }
 
     #[test]
     fn results_do_not_depend_on_jobs() {
-        let table: toml::Table = "n = 20\nr = 2\nkappa = [10.0]\nk = [2, 4]\nseeds = 2\nmax_iter = 300".parse().unwrap();
+        let table: toml::Table =
+            "n = 20\nr = 2\nkappa = [10.0]\nk = [2, 4]\nseeds = 2\nmax_iter = 300"
+                .parse()
+                .unwrap();
         let spec = builtin("quick").unwrap().apply_toml(&table).unwrap();
         let cases = spec.cases(0).unwrap();
         let a = run_cases(&cases, 1, 0, 1.0, &|_| {}).unwrap();
@@ -305,9 +375,23 @@ mod tests {
         assert_eq!(a.len(), 16);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.record.run_id, y.record.run_id);
-            let vx: Vec<_> = x.trace.rows.iter().map(|r| (r.iter, r.values.clone())).collect();
-            let vy: Vec<_> = y.trace.rows.iter().map(|r| (r.iter, r.values.clone())).collect();
-            assert!(bits(&vx) == bits(&vy), "trace of {} differs between --jobs 1 and 2", x.record.run_id);
+            let vx: Vec<_> = x
+                .trace
+                .rows
+                .iter()
+                .map(|r| (r.iter, r.values.clone()))
+                .collect();
+            let vy: Vec<_> = y
+                .trace
+                .rows
+                .iter()
+                .map(|r| (r.iter, r.values.clone()))
+                .collect();
+            assert!(
+                bits(&vx) == bits(&vy),
+                "trace of {} differs between --jobs 1 and 2",
+                x.record.run_id
+            );
         }
     }
 }

@@ -46,6 +46,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     let manifest = environment::manifest(command_line(), jobs, args.seed, calib_s);
     write_results(&args.out, &manifest, &verdicts, &runs)?;
     super::report::render(&args.out, &args.out.join("report"))?;
-    let ok = verdicts.iter().all(|v| matches!(v.outcome, V::Pass | V::Exploratory));
-    Ok(if ok { Outcome::Success } else { Outcome::Failed })
+    let ok = verdicts
+        .iter()
+        .all(|v| matches!(v.outcome, V::Pass | V::Exploratory));
+    Ok(if ok {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }

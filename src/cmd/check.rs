@@ -46,15 +46,24 @@ pub fn resolve(args: &Args) -> Result<Vec<(Claim, Params)>> {
     let config = args.config.as_deref().map(read_config).transpose()?;
     if let Some(cfg) = &config {
         if let Some(unknown) = cfg.keys().find(|k| select(&[k.to_string()]).is_err()) {
-            return Err(Error::invalid(format!("config table [{unknown}]"), "is not a claim id; see `ratebench list claims`"));
+            return Err(Error::invalid(
+                format!("config table [{unknown}]"),
+                "is not a claim id; see `ratebench list claims`",
+            ));
         }
     }
     claims
         .into_iter()
         .map(|c| {
-            let table = config.as_ref().and_then(|t| t.get(c.id)).and_then(|v| v.as_table());
+            let table = config
+                .as_ref()
+                .and_then(|t| t.get(c.id))
+                .and_then(|v| v.as_table());
             let p = params_for(&c, &args.set, table).map_err(|e| match e {
-                Error::InvalidInput { param, reason } => Error::InvalidInput { param: format!("{param} (claim {})", c.id), reason },
+                Error::InvalidInput { param, reason } => Error::InvalidInput {
+                    param: format!("{param} (claim {})", c.id),
+                    reason,
+                },
                 other => other,
             })?;
             Ok((c, p))
@@ -63,14 +72,27 @@ pub fn resolve(args: &Args) -> Result<Vec<(Claim, Params)>> {
 }
 
 /// Runs resolved claims, printing a line per verdict.
-pub fn check_all(claims: &[(Claim, Params)], jobs: usize, seed: u64, calib_s: f64) -> Result<(Vec<Verdict>, Vec<RunResult>)> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| Error::numerical("thread pool", e))?;
+pub fn check_all(
+    claims: &[(Claim, Params)],
+    jobs: usize,
+    seed: u64,
+    calib_s: f64,
+) -> Result<(Vec<Verdict>, Vec<RunResult>)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::numerical("thread pool", e))?;
     let progress = Progress::new(claims.len() as u64, "claims");
     let mut verdicts = Vec::new();
     let mut runs = Vec::new();
     for (claim, params) in claims {
         let (v, r) = check_claim(claim, params, seed, calib_s, &pool)?;
-        progress.item(&format!("{} {} ({:.1}s)", v.id, v.outcome.as_str(), v.wall_s));
+        progress.item(&format!(
+            "{} {} ({:.1}s)",
+            v.id,
+            v.outcome.as_str(),
+            v.wall_s
+        ));
         verdicts.push(v);
         runs.extend(r);
     }
@@ -82,15 +104,27 @@ pub fn check_all(claims: &[(Claim, Params)], jobs: usize, seed: u64, calib_s: f6
 pub fn print_verdicts(verdicts: &[Verdict]) {
     println!("{:<7} {:<12} {:>7}  title", "claim", "verdict", "wall");
     for v in verdicts {
-        println!("{:<7} {:<12} {:>6.2}s  {}", v.id, v.outcome.as_str().to_uppercase(), v.wall_s, v.title);
+        println!(
+            "{:<7} {:<12} {:>6.2}s  {}",
+            v.id,
+            v.outcome.as_str().to_uppercase(),
+            v.wall_s,
+            v.title
+        );
         for m in v.measurements.iter().filter(|m| m.ok == Some(false)) {
-            println!("        ✗ {} = {:.6e}  (needs {})", m.name, m.value, m.criterion);
+            println!(
+                "        ✗ {} = {:.6e}  (needs {})",
+                m.name, m.value, m.criterion
+            );
         }
         if !v.message.is_empty() {
             println!("        note: {}", v.message);
         }
     }
-    let pass = verdicts.iter().filter(|v| v.outcome == Verdictoutcome::Pass).count();
+    let pass = verdicts
+        .iter()
+        .filter(|v| v.outcome == Verdictoutcome::Pass)
+        .count();
     println!("{pass}/{} claims pass", verdicts.len());
 }
 
@@ -107,6 +141,15 @@ pub fn run(args: Args) -> Result<Outcome> {
     if args.report {
         super::report::render(&args.out, &args.out.join("report"))?;
     }
-    let all_pass = verdicts.iter().all(|v| matches!(v.outcome, Verdictoutcome::Pass | Verdictoutcome::Exploratory));
-    Ok(if all_pass { Outcome::Success } else { Outcome::Failed })
+    let all_pass = verdicts.iter().all(|v| {
+        matches!(
+            v.outcome,
+            Verdictoutcome::Pass | Verdictoutcome::Exploratory
+        )
+    });
+    Ok(if all_pass {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }

@@ -23,21 +23,54 @@ fn median_ns(path: &Path) -> Option<f64> {
 
 pub fn run(args: Args) -> Result<Outcome> {
     let dir = args.criterion_dir.clone().unwrap_or_else(|| {
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from).join("criterion")
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+            .join("criterion")
     });
     let gemm_dir = dir.join("gemm");
-    let entries = std::fs::read_dir(&gemm_dir)
-        .map_err(|_| Error::file(&gemm_dir, "no criterion results; run `just bench` (cargo bench --bench factored_step) first"))?;
-    let mut shapes: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|s| s.starts_with("n=")).collect();
+    let entries = std::fs::read_dir(&gemm_dir).map_err(|_| {
+        Error::file(
+            &gemm_dir,
+            "no criterion results; run `just bench` (cargo bench --bench factored_step) first",
+        )
+    })?;
+    let mut shapes: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|s| s.starts_with("n="))
+        .collect();
     shapes.sort_by_key(|s| {
-        let nums: Vec<usize> = s.split(|c: char| !c.is_ascii_digit()).filter_map(|x| x.parse().ok()).collect();
-        (nums.first().copied().unwrap_or(0), nums.get(1).copied().unwrap_or(0))
+        let nums: Vec<usize> = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        (
+            nums.first().copied().unwrap_or(0),
+            nums.get(1).copied().unwrap_or(0),
+        )
     });
     let methods = ["gd", "scaledgd-lambda", "precgd"];
-    let mut rows = vec![format!("shape,gemm_ms,{}", methods.iter().map(|m| format!("{m}_ms,{m}_ratio")).collect::<Vec<_>>().join(","))];
-    println!("{:<14} {:>10}  {}", "shape", "GEMM ms", methods.iter().map(|m| format!("{m:>22}")).collect::<String>());
+    let mut rows = vec![format!(
+        "shape,gemm_ms,{}",
+        methods
+            .iter()
+            .map(|m| format!("{m}_ms,{m}_ratio"))
+            .collect::<Vec<_>>()
+            .join(",")
+    )];
+    println!(
+        "{:<14} {:>10}  {}",
+        "shape",
+        "GEMM ms",
+        methods
+            .iter()
+            .map(|m| format!("{m:>22}"))
+            .collect::<String>()
+    );
     for shape in &shapes {
-        let Some(gemm) = median_ns(&gemm_dir.join(shape)) else { continue };
+        let Some(gemm) = median_ns(&gemm_dir.join(shape)) else {
+            continue;
+        };
         let mut line = format!("{shape:<14} {:>10.3}  ", gemm / 1e6);
         let mut csv = format!("{shape},{}", gemm / 1e6);
         for m in methods {
@@ -55,7 +88,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         println!("{line}");
         rows.push(csv);
     }
-    if let (Some(exec), Some(step)) = (median_ns(&dir.join("executor/gd/n=2000,k=20")), median_ns(&dir.join("step/gd/n=2000,k=20"))) {
+    if let (Some(exec), Some(step)) = (
+        median_ns(&dir.join("executor/gd/n=2000,k=20")),
+        median_ns(&dir.join("step/gd/n=2000,k=20")),
+    ) {
         println!("executor time_s per GD step (n=2000,k=20): {:.3} ms vs criterion step {:.3} ms: ratio {:.3}", exec / 1e6, step / 1e6, exec / step);
     }
     if let Some(path) = &args.csv {

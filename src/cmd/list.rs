@@ -27,7 +27,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     match args.what {
         What::Claims => {
             for c in registry() {
-                println!("{:<6} {}{}", c.id, c.title, if c.quick { "" } else { "  [not in --quick]" });
+                println!(
+                    "{:<6} {}{}",
+                    c.id,
+                    c.title,
+                    if c.quick { "" } else { "  [not in --quick]" }
+                );
                 if args.params {
                     println!("       source: {}", c.source);
                     for line in (c.defaults)().describe() {
@@ -50,12 +55,17 @@ pub fn run(args: Args) -> Result<Outcome> {
                 let what = match m {
                     "gd" => "gradient descent on the factors (symmetric XXᵀ or asymmetric FGᵀ)",
                     "scaledgd" => "ScaledGD: X ← X − η∇f(X)(XᵀX)⁻¹ (Tong, Ma, Chi)",
-                    "scaledgd-lambda" => "ScaledGD(λ): X ← X − η∇f(X)(XᵀX + λI)⁻¹ (Xu, Shen, Chi, Ma)",
+                    "scaledgd-lambda" => {
+                        "ScaledGD(λ): X ← X − η∇f(X)(XᵀX + λI)⁻¹ (Xu, Shen, Chi, Ma)"
+                    }
                     _ => "PrecGD: ScaledGD with damping λ_t ∝ √f(X) (Zhang, Fattahi, Zhang)",
                 };
                 println!("{m:<16} {what}");
             }
-            println!("{:<16} asymmetric GD with one rebalancing step (Xiong, Ding, Du; used by LR-4)", "gd-asym-rebalanced");
+            println!(
+                "{:<16} asymmetric GD with one rebalancing step (Xiong, Ding, Du; used by LR-4)",
+                "gd-asym-rebalanced"
+            );
         }
     }
     Ok(Outcome::Success)

@@ -23,15 +23,27 @@ pub fn parse_set(s: &str) -> std::result::Result<(String, String), String> {
 
 /// Reads and parses a TOML config file.
 pub fn read_config(path: &Path) -> Result<toml::Table> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot read config ({e})")))?;
-    text.parse::<toml::Table>().map_err(|e| Error::file(path, format!("malformed TOML: {}", e.message())))
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::file(path, format!("cannot read config ({e})")))?;
+    text.parse::<toml::Table>()
+        .map_err(|e| Error::file(path, format!("malformed TOML: {}", e.message())))
 }
 
 /// Fails early (before any work) if `dir` cannot be written.
 pub fn ensure_writable(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create output directory ({e}); choose a writable --out")))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::file(
+            dir,
+            format!("cannot create output directory ({e}); choose a writable --out"),
+        )
+    })?;
     let probe = dir.join(".ratebench-write-test");
-    std::fs::write(&probe, b"").map_err(|e| Error::file(dir, format!("output directory is not writable ({e}); choose a writable --out")))?;
+    std::fs::write(&probe, b"").map_err(|e| {
+        Error::file(
+            dir,
+            format!("output directory is not writable ({e}); choose a writable --out"),
+        )
+    })?;
     std::fs::remove_file(&probe).ok();
     Ok(())
 }
@@ -42,7 +54,12 @@ pub fn command_line() -> Vec<String> {
 }
 
 /// Writes all result files of a session.
-pub fn write_results(out: &Path, manifest: &Manifest, verdicts: &[Verdict], runs: &[RunResult]) -> Result<()> {
+pub fn write_results(
+    out: &Path,
+    manifest: &Manifest,
+    verdicts: &[Verdict],
+    runs: &[RunResult],
+) -> Result<()> {
     results::write_runs(out, runs)?;
     results::write_claims(out, verdicts)?;
     results::write_manifest(out, manifest)
@@ -50,5 +67,7 @@ pub fn write_results(out: &Path, manifest: &Manifest, verdicts: &[Verdict], runs
 
 /// Number of worker threads: `--jobs`, else all cores.
 pub fn jobs(requested: Option<usize>) -> usize {
-    requested.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+    requested
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
 }

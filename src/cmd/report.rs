@@ -16,10 +16,17 @@ pub struct Args {
 /// Renders the report and prints where it is.
 pub fn render(dir: &Path, out: &Path) -> Result<()> {
     if !dir.is_dir() {
-        return Err(Error::file(dir, "is not a results directory; pass the --out of an earlier check/run"));
+        return Err(Error::file(
+            dir,
+            "is not a results directory; pass the --out of an earlier check/run",
+        ));
     }
     let summary = ratebench_reports::render_report(dir, out)?;
-    println!("report: {} ({} figures)", summary.index_html.display(), summary.figures);
+    println!(
+        "report: {} ({} figures)",
+        summary.index_html.display(),
+        summary.figures
+    );
     Ok(())
 }
 

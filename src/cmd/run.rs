@@ -38,16 +38,27 @@ pub struct Args {
 }
 
 /// The suite with config and `--seeds` applied, validated.
-pub fn resolve(name: &str, config: Option<&std::path::Path>, seeds: Option<u64>) -> Result<SuiteSpec> {
+pub fn resolve(
+    name: &str,
+    config: Option<&std::path::Path>,
+    seeds: Option<u64>,
+) -> Result<SuiteSpec> {
     let mut spec = builtin(name)?;
     if let Some(path) = config {
         let table = read_config(path)?;
         let suite = match table.get("suite") {
             Some(toml::Value::Table(t)) => t.clone(),
             Some(_) => return Err(Error::file(path, "[suite] must be a table")),
-            None => return Err(Error::file(path, "has no [suite] table; put the overrides under [suite]")),
+            None => {
+                return Err(Error::file(
+                    path,
+                    "has no [suite] table; put the overrides under [suite]",
+                ))
+            }
         };
-        spec = spec.apply_toml(&suite).map_err(|e| Error::file(path, e.to_string()))?;
+        spec = spec
+            .apply_toml(&suite)
+            .map_err(|e| Error::file(path, e.to_string()))?;
     }
     if let Some(s) = seeds {
         spec.seeds = s;
@@ -57,22 +68,40 @@ pub fn resolve(name: &str, config: Option<&std::path::Path>, seeds: Option<u64>)
 }
 
 /// Expands and filters a suite's cases.
-pub fn cases(spec: &SuiteSpec, filter: Option<&str>, seed: u64) -> Result<Vec<(String, LowRankCase)>> {
+pub fn cases(
+    spec: &SuiteSpec,
+    filter: Option<&str>,
+    seed: u64,
+) -> Result<Vec<(String, LowRankCase)>> {
     let mut cases = spec.cases(seed)?;
     if let Some(pat) = filter {
-        cases.retain(|(g, c)| format!("{g}/{}/{:?}/s{}", c.case, c.method, c.rep).contains(pat) || c.case.contains(pat));
+        cases.retain(|(g, c)| {
+            format!("{g}/{}/{:?}/s{}", c.case, c.method, c.rep).contains(pat)
+                || c.case.contains(pat)
+        });
         if cases.is_empty() {
-            return Err(Error::invalid("--filter", format!("'{pat}' matches no run of suite {}", spec.name)));
+            return Err(Error::invalid(
+                "--filter",
+                format!("'{pat}' matches no run of suite {}", spec.name),
+            ));
         }
     }
     Ok(cases)
 }
 
 /// Runs cases with progress output.
-pub fn execute(cases: &[(String, LowRankCase)], jobs: usize, seed: u64, calib_s: f64) -> Result<Vec<RunResult>> {
+pub fn execute(
+    cases: &[(String, LowRankCase)],
+    jobs: usize,
+    seed: u64,
+    calib_s: f64,
+) -> Result<Vec<RunResult>> {
     let progress = Progress::new(cases.len() as u64, "runs");
     let results = run_cases(cases, jobs, seed, calib_s, &|r| {
-        progress.item(&format!("{} {} iters={} {:.3}s", r.run_id, r.status, r.iters, r.time_s));
+        progress.item(&format!(
+            "{} {} iters={} {:.3}s",
+            r.run_id, r.status, r.iters, r.time_s
+        ));
     })?;
     progress.finish();
     Ok(results)
@@ -81,15 +110,28 @@ pub fn execute(cases: &[(String, LowRankCase)], jobs: usize, seed: u64, calib_s:
 pub fn run(args: Args) -> Result<Outcome> {
     let spec = resolve(&args.suite, args.config.as_deref(), args.seeds)?;
     let cases = cases(&spec, args.filter.as_deref(), args.seed)?;
-    let out = args.out.clone().unwrap_or_else(|| crate::default_out(&spec.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::default_out(&spec.name));
     ensure_writable(&out)?;
     let jobs = jobs(Some(args.jobs));
     let calib_s = calibrate::calibration_seconds();
     let runs = execute(&cases, jobs, args.seed, calib_s)?;
     let manifest = environment::manifest(command_line(), jobs, args.seed, calib_s);
     write_results(&out, &manifest, &[], &runs)?;
-    let diverged = runs.iter().filter(|r| r.record.status == "diverged").count();
-    println!("{} runs ({} converged, {diverged} diverged) → {}", runs.len(), runs.iter().filter(|r| r.record.status == "converged").count(), out.display());
+    let diverged = runs
+        .iter()
+        .filter(|r| r.record.status == "diverged")
+        .count();
+    println!(
+        "{} runs ({} converged, {diverged} diverged) → {}",
+        runs.len(),
+        runs.iter()
+            .filter(|r| r.record.status == "converged")
+            .count(),
+        out.display()
+    );
     if args.report {
         super::report::render(&out, &out.join("report"))?;
     }

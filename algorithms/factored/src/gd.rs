@@ -92,7 +92,13 @@ impl<P: FactoredLoss> Solver for Gd<P> {
                 axpy(x.as_mut(), self.eta, b.grad_a.as_ref());
             }
             Factors::Asym { f, g } => {
-                problem.asym_gradient(f.as_ref(), g.as_ref(), b.grad_a.as_mut(), b.grad_b.as_mut(), &mut b.ws);
+                problem.asym_gradient(
+                    f.as_ref(),
+                    g.as_ref(),
+                    b.grad_a.as_mut(),
+                    b.grad_b.as_mut(),
+                    &mut b.ws,
+                );
                 axpy(f.as_mut(), self.eta, b.grad_a.as_ref());
                 axpy(g.as_mut(), self.eta, b.grad_b.as_ref());
             }
@@ -106,7 +112,9 @@ impl<P: FactoredLoss> Solver for Gd<P> {
     }
 
     fn observe(&mut self, names: &[&'static str], values: &[f64]) {
-        let Some(threshold) = self.rebalance_below else { return };
+        let Some(threshold) = self.rebalance_below else {
+            return;
+        };
         if self.rebalanced_at.is_some() || self.rebalance_pending {
             return;
         }

@@ -66,8 +66,16 @@ impl<W> Buffers<W> {
     fn new<P: FactoredLoss<Workspace = W>>(problem: &P, it: &Factors) -> Self {
         let (n1, n2) = problem.shape();
         let k = it.rank();
-        let second = if matches!(it, Factors::Asym { .. }) { n2 } else { 0 };
-        Buffers { grad_a: Mat::zeros(n1, k), grad_b: Mat::zeros(second, k), ws: problem.workspace(k) }
+        let second = if matches!(it, Factors::Asym { .. }) {
+            n2
+        } else {
+            0
+        };
+        Buffers {
+            grad_a: Mat::zeros(n1, k),
+            grad_b: Mat::zeros(second, k),
+            ws: problem.workspace(k),
+        }
     }
 }
 

@@ -20,20 +20,46 @@ struct Preconditioner {
 impl Preconditioner {
     fn new(k: usize) -> Self {
         let req = llt::factor::cholesky_in_place_scratch::<f64>(k, Par::Seq, Default::default());
-        Self { gram: Mat::zeros(k, k), stack: MemBuffer::new(req) }
+        Self {
+            gram: Mat::zeros(k, k),
+            stack: MemBuffer::new(req),
+        }
     }
 
     /// Overwrites `d` with `d (AᵀA + λI)⁻¹`.
     fn apply(&mut self, a: MatRef<'_, f64>, lambda: f64, d: MatMut<'_, f64>) -> Result<()> {
-        matmul(self.gram.as_mut(), Accum::Replace, a.transpose(), a, 1.0, Par::Seq);
+        matmul(
+            self.gram.as_mut(),
+            Accum::Replace,
+            a.transpose(),
+            a,
+            1.0,
+            Par::Seq,
+        );
         for i in 0..self.gram.nrows() {
             self.gram[(i, i)] += lambda;
         }
         let stack = MemStack::new(&mut self.stack);
-        llt::factor::cholesky_in_place(self.gram.as_mut(), Default::default(), Par::Seq, stack, Default::default())
-            .map_err(|_| Error::numerical("preconditioner", "XᵀX + λI is not positive definite (λ too small?)"))?;
+        llt::factor::cholesky_in_place(
+            self.gram.as_mut(),
+            Default::default(),
+            Par::Seq,
+            stack,
+            Default::default(),
+        )
+        .map_err(|_| {
+            Error::numerical(
+                "preconditioner",
+                "XᵀX + λI is not positive definite (λ too small?)",
+            )
+        })?;
         // d (H)⁻¹ = ((H)⁻¹ dᵀ)ᵀ, H symmetric.
-        llt::solve::solve_in_place(self.gram.as_ref(), d.transpose_mut(), Par::Seq, MemStack::new(&mut self.stack));
+        llt::solve::solve_in_place(
+            self.gram.as_ref(),
+            d.transpose_mut(),
+            Par::Seq,
+            MemStack::new(&mut self.stack),
+        );
         Ok(())
     }
 }
@@ -50,13 +76,27 @@ struct PrecState<W> {
 }
 
 impl<W> PrecState<W> {
-    fn init<P: FactoredLoss<Workspace = W>>(problem: &P, k: usize, init: &InitSpec, rng: &mut Rng) -> Result<Self> {
+    fn init<P: FactoredLoss<Workspace = W>>(
+        problem: &P,
+        k: usize,
+        init: &InitSpec,
+        rng: &mut Rng,
+    ) -> Result<Self> {
         let it = init.draw(problem.shape(), k, rng)?;
-        Ok(Self { buf: Buffers::new(problem, &it), it, pre: Preconditioner::new(k) })
+        Ok(Self {
+            buf: Buffers::new(problem, &it),
+            it,
+            pre: Preconditioner::new(k),
+        })
     }
 
     /// One step with damping `lambda(residual_norm)`; returns the residual norm.
-    fn step<P: FactoredLoss<Workspace = W>>(&mut self, problem: &P, eta: f64, lambda: impl Fn(f64) -> f64) -> Result<()> {
+    fn step<P: FactoredLoss<Workspace = W>>(
+        &mut self,
+        problem: &P,
+        eta: f64,
+        lambda: impl Fn(f64) -> f64,
+    ) -> Result<()> {
         let b = &mut self.buf;
         match &mut self.it {
             Factors::Sym(x) => {
@@ -65,7 +105,13 @@ impl<W> PrecState<W> {
                 sub_scaled(x.as_mut(), eta, b.grad_a.as_ref());
             }
             Factors::Asym { f, g } => {
-                let res = problem.asym_gradient(f.as_ref(), g.as_ref(), b.grad_a.as_mut(), b.grad_b.as_mut(), &mut b.ws);
+                let res = problem.asym_gradient(
+                    f.as_ref(),
+                    g.as_ref(),
+                    b.grad_a.as_mut(),
+                    b.grad_b.as_mut(),
+                    &mut b.ws,
+                );
                 let lam = lambda(res);
                 // Both preconditioners use the pre-step factors (simultaneous update).
                 self.pre.apply(g.as_ref(), lam, b.grad_a.as_mut())?;
@@ -91,7 +137,13 @@ pub struct ScaledGd<P: FactoredLoss> {
 impl<P: FactoredLoss> ScaledGd<P> {
     /// `lambda = 0` gives ScaledGD, which needs full-rank factors (exact parameterization).
     pub fn new(eta: f64, lambda: f64, k: usize, init: InitSpec) -> Self {
-        Self { eta, lambda, k, init, state: None }
+        Self {
+            eta,
+            lambda,
+            k,
+            init,
+            state: None,
+        }
     }
 }
 
@@ -116,7 +168,10 @@ impl<P: FactoredLoss> Solver for ScaledGd<P> {
 
     fn step(&mut self, problem: &P) -> Result<()> {
         let lambda = self.lambda;
-        let s = self.state.as_mut().ok_or_else(|| not_initialized("scaledgd"))?;
+        let s = self
+            .state
+            .as_mut()
+            .ok_or_else(|| not_initialized("scaledgd"))?;
         s.step(problem, self.eta, |_| lambda)
     }
 
@@ -139,7 +194,13 @@ pub struct PrecGd<P: FactoredLoss> {
 impl<P: FactoredLoss> PrecGd<P> {
     /// `damping` is the constant `c` in `λ_t = c‖residual‖`.
     pub fn new(eta: f64, damping: f64, k: usize, init: InitSpec) -> Self {
-        Self { eta, damping, k, init, state: None }
+        Self {
+            eta,
+            damping,
+            k,
+            init,
+            state: None,
+        }
     }
 }
 
@@ -160,9 +221,14 @@ impl<P: FactoredLoss> Solver for PrecGd<P> {
 
     fn step(&mut self, problem: &P) -> Result<()> {
         let c = self.damping;
-        let s = self.state.as_mut().ok_or_else(|| not_initialized("precgd"))?;
+        let s = self
+            .state
+            .as_mut()
+            .ok_or_else(|| not_initialized("precgd"))?;
         // A tiny floor keeps the k×k system positive definite at an exact fit.
-        s.step(problem, self.eta, |res| (c * res).max(f64::MIN_POSITIVE.sqrt()))
+        s.step(problem, self.eta, |res| {
+            (c * res).max(f64::MIN_POSITIVE.sqrt())
+        })
     }
 
     fn iterate(&self) -> &Factors {
@@ -177,11 +243,20 @@ mod tests {
     use ratebench_lowrank::{InitScaling, LowRankProblem, LowRankSpec};
 
     fn problem() -> LowRankProblem {
-        let spec = LowRankSpec { n: 15, r: 3, kappa: 10.0, ..Default::default() };
+        let spec = LowRankSpec {
+            n: 15,
+            r: 3,
+            kappa: 10.0,
+            ..Default::default()
+        };
         LowRankProblem::generate(&spec, &mut SeedPath::new(2).stream("data")).unwrap()
     }
 
-    fn run<S: Solver<Problem = LowRankProblem, Iterate = Factors>>(s: &mut S, p: &LowRankProblem, steps: usize) -> f64 {
+    fn run<S: Solver<Problem = LowRankProblem, Iterate = Factors>>(
+        s: &mut S,
+        p: &LowRankProblem,
+        steps: usize,
+    ) -> f64 {
         s.init(p, &mut SeedPath::new(2).stream("init")).unwrap();
         for _ in 0..steps {
             s.step(p).unwrap();
@@ -197,9 +272,13 @@ mod tests {
         let init = InitSpec::symmetric(0.5, InitScaling::Plain);
         let mut s = ScaledGd::new(0.3, 0.1, 4, init.clone());
         s.init(&p, &mut SeedPath::new(9).stream("init")).unwrap();
-        let Factors::Sym(x0) = s.iterate().clone() else { panic!() };
+        let Factors::Sym(x0) = s.iterate().clone() else {
+            panic!()
+        };
         s.step(&p).unwrap();
-        let Factors::Sym(x1) = s.iterate() else { panic!() };
+        let Factors::Sym(x1) = s.iterate() else {
+            panic!()
+        };
         let grad = (&x0 * x0.transpose() - p.target()) * &x0;
         let h = x0.transpose() * &x0 + faer::Scale(0.1) * Mat::<f64>::identity(4, 4);
         let hinv = faer::linalg::solvers::DenseSolveCore::inverse(&h.partial_piv_lu());
@@ -212,8 +291,12 @@ mod tests {
         let p = problem();
         // Over-parameterized runs stall near Cα² (CLAIMS.md conventions 5): start tiny.
         let small = InitSpec::symmetric(1e-7, InitScaling::SqrtN);
-        let e = run(&mut ScaledGd::new(0.5, 0.1, 6, small.clone()), &p, 300); eprintln!("sgdl {e}"); assert!(e < 1e-10);
-        let e = run(&mut PrecGd::new(0.5, 1.0, 6, small.clone()), &p, 300); eprintln!("prec {e}"); assert!(e < 1e-6);
+        let e = run(&mut ScaledGd::new(0.5, 0.1, 6, small.clone()), &p, 300);
+        eprintln!("sgdl {e}");
+        assert!(e < 1e-10);
+        let e = run(&mut PrecGd::new(0.5, 1.0, 6, small.clone()), &p, 300);
+        eprintln!("prec {e}");
+        assert!(e < 1e-6);
         assert!(run(&mut crate::Gd::new(0.5, 3, small.clone()), &p, 2000) < 1e-8);
         let asym = InitSpec::asymmetric(0.3, 1.0 / 3.0);
         assert!(run(&mut ScaledGd::new(0.5, 0.0, 3, asym.clone()), &p, 200) < 1e-10);
@@ -224,11 +307,17 @@ mod tests {
         let p = problem();
         let init = InitSpec::symmetric(1e-3, InitScaling::SqrtN);
         let mut rng = SeedPath::new(0).stream("init");
-        let e = ScaledGd::new(-0.5, 0.1, 3, init.clone()).init(&p, &mut rng).unwrap_err();
+        let e = ScaledGd::new(-0.5, 0.1, 3, init.clone())
+            .init(&p, &mut rng)
+            .unwrap_err();
         assert!(e.to_string().starts_with("invalid eta"), "{e}");
-        let e = ScaledGd::new(0.5, 0.1, 0, init.clone()).init(&p, &mut rng).unwrap_err();
+        let e = ScaledGd::new(0.5, 0.1, 0, init.clone())
+            .init(&p, &mut rng)
+            .unwrap_err();
         assert!(e.to_string().starts_with("invalid k"), "{e}");
-        let e = crate::Gd::new(0.5, 3, InitSpec::symmetric(0.0, InitScaling::Plain)).init(&p, &mut rng).unwrap_err();
+        let e = crate::Gd::new(0.5, 3, InitSpec::symmetric(0.0, InitScaling::Plain))
+            .init(&p, &mut rng)
+            .unwrap_err();
         assert!(e.to_string().starts_with("invalid alpha"), "{e}");
     }
 }

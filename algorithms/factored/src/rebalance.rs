@@ -9,14 +9,23 @@ use ratebench_core::{Error, Result};
 /// steady-state cost.
 pub fn rebalance(f: &mut Mat<f64>, g: &mut Mat<f64>) -> Result<()> {
     let gram = f.transpose() * &*f;
-    let evd = gram.self_adjoint_eigen(Side::Lower).map_err(|e| Error::numerical("rebalance", format!("{e:?}")))?;
+    let evd = gram
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| Error::numerical("rebalance", format!("{e:?}")))?;
     let (u, s) = (evd.U(), evd.S().column_vector());
     let k = gram.nrows();
     if (0..k).any(|i| s[i] <= 0.0) {
-        return Err(Error::numerical("rebalance", "FᵀF is singular; F must have full column rank"));
+        return Err(Error::numerical(
+            "rebalance",
+            "FᵀF is singular; F must have full column rank",
+        ));
     }
-    let root = Mat::<f64>::from_fn(k, k, |i, j| (0..k).map(|l| u[(i, l)] * s[l].sqrt() * u[(j, l)]).sum());
-    let inv_root = Mat::<f64>::from_fn(k, k, |i, j| (0..k).map(|l| u[(i, l)] / s[l].sqrt() * u[(j, l)]).sum());
+    let root = Mat::<f64>::from_fn(k, k, |i, j| {
+        (0..k).map(|l| u[(i, l)] * s[l].sqrt() * u[(j, l)]).sum()
+    });
+    let inv_root = Mat::<f64>::from_fn(k, k, |i, j| {
+        (0..k).map(|l| u[(i, l)] / s[l].sqrt() * u[(j, l)]).sum()
+    });
     *f = &*f * &inv_root;
     *g = &*g * &root;
     Ok(())

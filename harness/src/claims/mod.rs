@@ -48,15 +48,25 @@ pub struct ClaimCtx<'p> {
 impl<'p> ClaimCtx<'p> {
     /// A context whose runs execute on `pool`.
     pub fn new(claim_id: &str, base_seed: u64, calib_s: f64, pool: &'p rayon::ThreadPool) -> Self {
-        Self { claim_id: claim_id.to_string(), base_seed, calib_s, pool, runs: Vec::new() }
+        Self {
+            claim_id: claim_id.to_string(),
+            base_seed,
+            calib_s,
+            pool,
+            runs: Vec::new(),
+        }
     }
 
     /// Runs cases in parallel (each seeded independently, so results do not depend on the
     /// number of threads) and returns their traces in input order.
     pub fn run(&mut self, cases: Vec<LowRankCase>) -> Result<Vec<Trace>> {
         let (id, seed, calib) = (self.claim_id.clone(), self.base_seed, self.calib_s);
-        let results: Vec<Result<RunResult>> =
-            self.pool.install(|| cases.par_iter().map(|c| run_case(c, &id, seed, calib)).collect());
+        let results: Vec<Result<RunResult>> = self.pool.install(|| {
+            cases
+                .par_iter()
+                .map(|c| run_case(c, &id, seed, calib))
+                .collect()
+        });
         let results: Vec<RunResult> = results.into_iter().collect::<Result<_>>()?;
         let traces = results.iter().map(|r| r.trace.clone()).collect();
         self.runs.extend(results);
@@ -71,15 +81,34 @@ impl<'p> ClaimCtx<'p> {
 
 impl Measurement {
     /// A measured value with a pass criterion.
-    pub fn check(name: impl Into<String>, value: f64, criterion: impl Into<String>, ok: bool) -> Self {
+    pub fn check(
+        name: impl Into<String>,
+        value: f64,
+        criterion: impl Into<String>,
+        ok: bool,
+    ) -> Self {
         // A NaN (e.g. a hitting time never reached) never passes.
         let ok = ok && !value.is_nan();
-        Self { name: name.into(), value, ci: None, criterion: criterion.into(), ok: Some(ok), reference: None }
+        Self {
+            name: name.into(),
+            value,
+            ci: None,
+            criterion: criterion.into(),
+            ok: Some(ok),
+            reference: None,
+        }
     }
 
     /// A reported value without a criterion.
     pub fn report(name: impl Into<String>, value: f64) -> Self {
-        Self { name: name.into(), value, ci: None, criterion: String::new(), ok: None, reference: None }
+        Self {
+            name: name.into(),
+            value,
+            ci: None,
+            criterion: String::new(),
+            ok: None,
+            reference: None,
+        }
     }
 
     /// Attaches a 95% CI.
@@ -95,24 +124,73 @@ impl Measurement {
     }
 }
 
-/// `(t, e)` points of a trace's metric, skipping non-positive values (log axes).
+/// `(t, e)` points of a trace's metric for a figure: non-positive values dropped (log
+/// axes) and thinned to a few hundred points so `claims.json` stays small.
 pub fn curve(trace: &Trace, metric: &str) -> Vec<(f64, f64)> {
-    trace.series(metric).into_iter().filter(|(_, v)| *v > 0.0 && v.is_finite()).map(|(t, v)| (t as f64, v)).collect()
+    let pts: Vec<(f64, f64)> = trace
+        .series(metric)
+        .into_iter()
+        .filter(|(_, v)| *v > 0.0 && v.is_finite())
+        .map(|(t, v)| (t as f64, v))
+        .collect();
+    thin(pts, 300)
+}
+
+/// Keeps about `max` points: a uniform stride (linear axes) united with geometrically
+/// spaced indices (log axes), always including the first and last point.
+pub fn thin(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
+    let n = points.len();
+    if n <= max {
+        return points;
+    }
+    let stride = n.div_ceil(max / 2);
+    let mut keep = vec![false; n];
+    for i in (0..n).step_by(stride) {
+        keep[i] = true;
+    }
+    let mut g = 1.0f64;
+    while (g as usize) < n {
+        keep[g as usize] = true;
+        g = (g * 1.05).max(g + 1.0);
+    }
+    keep[0] = true;
+    keep[n - 1] = true;
+    points
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(p, _)| p)
+        .collect()
 }
 
 /// A solid series.
 pub fn line(label: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-    Series { label: label.into(), style: SeriesStyle::Line, points }
+    Series {
+        label: label.into(),
+        style: SeriesStyle::Line,
+        points,
+    }
 }
 
 /// A dashed series (fitted or predicted law).
 pub fn dashed(label: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-    Series { label: label.into(), style: SeriesStyle::Dashed, points }
+    Series {
+        label: label.into(),
+        style: SeriesStyle::Dashed,
+        points,
+    }
 }
 
 /// A figure with a log y axis.
 pub fn log_figure(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Figure {
-    Figure { title: title.into(), x_label: x_label.into(), y_label: y_label.into(), log_x: false, log_y: true, series }
+    Figure {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        log_x: false,
+        log_y: true,
+        series,
+    }
 }
 
 /// Every registered claim, in catalogue order.
@@ -130,7 +208,10 @@ pub fn select(ids: &[String]) -> Result<Vec<Claim>> {
     for id in ids {
         let Some(pos) = all.iter().position(|c| c.id.eq_ignore_ascii_case(id)) else {
             let known: Vec<&str> = registry().iter().map(|c| c.id).collect();
-            return Err(Error::invalid(format!("claim '{id}'"), format!("unknown; known claims: {}", known.join(", "))));
+            return Err(Error::invalid(
+                format!("claim '{id}'"),
+                format!("unknown; known claims: {}", known.join(", ")),
+            ));
         };
         out.push(all.remove(pos));
     }
@@ -138,7 +219,11 @@ pub fn select(ids: &[String]) -> Result<Vec<Claim>> {
 }
 
 /// The parameters of a claim after a config table and then `name=value` overrides.
-pub fn params_for(claim: &Claim, overrides: &[(String, String)], config: Option<&toml::Table>) -> Result<Params> {
+pub fn params_for(
+    claim: &Claim,
+    overrides: &[(String, String)],
+    config: Option<&toml::Table>,
+) -> Result<Params> {
     let mut params = (claim.defaults)();
     if let Some(table) = config {
         params.apply_table(table)?;
@@ -161,7 +246,11 @@ pub fn check_claim(
     let mut ctx = ClaimCtx::new(claim.id, base_seed, calib_s, pool);
     let output = (claim.run)(params, &mut ctx)?;
     let runs = ctx.into_runs();
-    let errored: Vec<&str> = runs.iter().filter(|r| r.record.status == "error").map(|r| r.record.run_id.as_str()).collect();
+    let errored: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.record.status == "error")
+        .map(|r| r.record.run_id.as_str())
+        .collect();
     let criteria: Vec<bool> = output.measurements.iter().filter_map(|m| m.ok).collect();
     let outcome = if !errored.is_empty() {
         Outcome::Error
@@ -174,13 +263,19 @@ pub fn check_claim(
     };
     let mut message = output.message;
     if !errored.is_empty() {
-        let first = runs.iter().find(|r| r.record.status == "error").map(|r| r.record.message.clone()).unwrap_or_default();
-        message = format!("{} run(s) failed ({}): {first}. {message}", errored.len(), errored.join(", "));
+        let first = runs
+            .iter()
+            .find(|r| r.record.status == "error")
+            .map(|r| r.record.message.clone())
+            .unwrap_or_default();
+        message = format!(
+            "{} run(s) failed ({}): {first}. {message}",
+            errored.len(),
+            errored.join(", ")
+        );
     }
-    let mut figure = output.figure;
-    if let Some(f) = figure.as_mut() {
-        f.title = format!("{} — {}: {}", claim.id, outcome.as_str().to_uppercase(), f.title);
-    }
+    // The report adds the claim id and verdict to the title.
+    let figure = output.figure;
     let verdict = Verdict {
         id: claim.id.to_string(),
         title: claim.title.to_string(),

@@ -71,12 +71,22 @@ pub struct InitSpec {
 impl InitSpec {
     /// Symmetric start `X₀ = αG` or `αG/√n`.
     pub fn symmetric(alpha: f64, scaling: InitScaling) -> Self {
-        Self { alpha, scaling, asymmetric: false, g_ratio: 1.0 }
+        Self {
+            alpha,
+            scaling,
+            asymmetric: false,
+            g_ratio: 1.0,
+        }
     }
 
     /// Asymmetric start `F₀ = αG`, `G₀ = (α·g_ratio)G′` (plain scaling).
     pub fn asymmetric(alpha: f64, g_ratio: f64) -> Self {
-        Self { alpha, scaling: InitScaling::Plain, asymmetric: true, g_ratio }
+        Self {
+            alpha,
+            scaling: InitScaling::Plain,
+            asymmetric: true,
+            g_ratio,
+        }
     }
 
     /// Draws the start for a target of shape `(n1, n2)` with `k` columns. `G` is drawn

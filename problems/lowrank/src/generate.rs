@@ -36,7 +36,13 @@ pub struct LowRankSpec {
 
 impl Default for LowRankSpec {
     fn default() -> Self {
-        Self { n: 20, r: 3, kappa: 10.0, spectrum: None, basis: Basis::Gaussian }
+        Self {
+            n: 20,
+            r: 3,
+            kappa: 10.0,
+            spectrum: None,
+            basis: Basis::Gaussian,
+        }
     }
 }
 
@@ -64,7 +70,10 @@ impl LowRankSpec {
                     ));
                 }
                 if let Some(v) = s.iter().find(|v| !v.is_finite()) {
-                    return Err(Error::invalid("spectrum", format!("values must be finite, got {v}")));
+                    return Err(Error::invalid(
+                        "spectrum",
+                        format!("values must be finite, got {v}"),
+                    ));
                 }
             }
             None => {
@@ -146,16 +155,26 @@ impl LowRankProblem {
     /// Builds a problem from a given matrix (e.g. loaded data), computing its thin SVD.
     pub fn from_matrix(m: Mat<f64>, label: impl Into<String>) -> Result<Self> {
         if m.nrows() == 0 || m.ncols() == 0 {
-            return Err(Error::invalid("matrix", "must have at least one row and one column"));
+            return Err(Error::invalid(
+                "matrix",
+                "must have at least one row and one column",
+            ));
         }
         if let Some((i, j)) = first_non_finite(&m) {
             return Err(Error::invalid(
                 "matrix",
-                format!("entry ({i}, {j}) is {}; clean the data (no NaN/Inf)", m[(i, j)]),
+                format!(
+                    "entry ({i}, {j}) is {}; clean the data (no NaN/Inf)",
+                    m[(i, j)]
+                ),
             ));
         }
-        let svd = m.thin_svd().map_err(|e| Error::numerical("thin SVD of the data", format!("{e:?}")))?;
-        let values: Vec<f64> = (0..svd.S().column_vector().nrows()).map(|i| svd.S().column_vector()[i]).collect();
+        let svd = m
+            .thin_svd()
+            .map_err(|e| Error::numerical("thin SVD of the data", format!("{e:?}")))?;
+        let values: Vec<f64> = (0..svd.S().column_vector().nrows())
+            .map(|i| svd.S().column_vector()[i])
+            .collect();
         let symmetric = m.nrows() == m.ncols() && is_symmetric(&m);
         let mut problem = LowRankProblem {
             target: Mat::zeros(0, 0),
@@ -173,7 +192,9 @@ impl LowRankProblem {
 }
 
 fn first_non_finite(m: &Mat<f64>) -> Option<(usize, usize)> {
-    (0..m.ncols()).flat_map(|j| (0..m.nrows()).map(move |i| (i, j))).find(|&ij| !m[ij].is_finite())
+    (0..m.ncols())
+        .flat_map(|j| (0..m.nrows()).map(move |i| (i, j)))
+        .find(|&ij| !m[ij].is_finite())
 }
 
 fn is_symmetric(m: &Mat<f64>) -> bool {
@@ -191,10 +212,18 @@ mod tests {
 
     #[test]
     fn spectrum_is_linspace_and_realized() {
-        let spec = LowRankSpec { n: 30, r: 4, kappa: 1000.0, ..Default::default() };
+        let spec = LowRankSpec {
+            n: 30,
+            r: 4,
+            kappa: 1000.0,
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut rng()).unwrap();
         let want = [1.0, 1.0 - 0.999 / 3.0, 1.0 - 2.0 * 0.999 / 3.0, 1e-3];
-        let mut eig = p.target().self_adjoint_eigenvalues(faer::Side::Lower).unwrap();
+        let mut eig = p
+            .target()
+            .self_adjoint_eigenvalues(faer::Side::Lower)
+            .unwrap();
         eig.sort_by(|a, b| b.total_cmp(a));
         for (i, w) in want.iter().enumerate() {
             assert!((eig[i] - w).abs() < 1e-13, "eig {i}: {} vs {w}", eig[i]);
@@ -206,18 +235,29 @@ mod tests {
     fn indefinite_spectrum_and_parts() {
         let mut s = vec![1.0, 0.5];
         s.extend(std::iter::repeat_n(-0.2, 8));
-        let spec = LowRankSpec { n: 10, spectrum: Some(s), ..Default::default() };
+        let spec = LowRankSpec {
+            n: 10,
+            spectrum: Some(s),
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut rng()).unwrap();
         assert_eq!(p.positive_rank(), 2);
         let plus = p.positive_part();
         let mut eig = plus.self_adjoint_eigenvalues(faer::Side::Lower).unwrap();
         eig.sort_by(|a, b| b.total_cmp(a));
-        assert!((eig[0] - 1.0).abs() < 1e-13 && (eig[1] - 0.5).abs() < 1e-13 && eig[2].abs() < 1e-13);
+        assert!(
+            (eig[0] - 1.0).abs() < 1e-13 && (eig[1] - 0.5).abs() < 1e-13 && eig[2].abs() < 1e-13
+        );
     }
 
     #[test]
     fn basis_is_orthonormal_basis_of_head() {
-        let spec = LowRankSpec { n: 12, r: 3, basis: Basis::Rademacher, ..Default::default() };
+        let spec = LowRankSpec {
+            n: 12,
+            r: 3,
+            basis: Basis::Rademacher,
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut rng()).unwrap();
         let vtv = p.left.transpose() * &p.left;
         let err = (&vtv - Mat::<f64>::identity(12, 12)).norm_max();
@@ -229,7 +269,11 @@ mod tests {
 
     #[test]
     fn best_rank_and_tail() {
-        let spec = LowRankSpec { n: 20, spectrum: Some(vec![1.0, 0.5, 0.25]), ..Default::default() };
+        let spec = LowRankSpec {
+            n: 20,
+            spectrum: Some(vec![1.0, 0.5, 0.25]),
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut rng()).unwrap();
         let m1 = p.best_rank(1);
         let diff = (&p.target - &m1).norm_l2();
@@ -240,15 +284,49 @@ mod tests {
     #[test]
     fn invalid_specs_name_the_parameter() {
         let bad = [
-            (LowRankSpec { kappa: 0.5, ..Default::default() }, "kappa"),
-            (LowRankSpec { r: 30, n: 20, ..Default::default() }, "r"),
-            (LowRankSpec { r: 0, ..Default::default() }, "r"),
-            (LowRankSpec { n: 0, ..Default::default() }, "n"),
-            (LowRankSpec { kappa: f64::NAN, ..Default::default() }, "kappa"),
+            (
+                LowRankSpec {
+                    kappa: 0.5,
+                    ..Default::default()
+                },
+                "kappa",
+            ),
+            (
+                LowRankSpec {
+                    r: 30,
+                    n: 20,
+                    ..Default::default()
+                },
+                "r",
+            ),
+            (
+                LowRankSpec {
+                    r: 0,
+                    ..Default::default()
+                },
+                "r",
+            ),
+            (
+                LowRankSpec {
+                    n: 0,
+                    ..Default::default()
+                },
+                "n",
+            ),
+            (
+                LowRankSpec {
+                    kappa: f64::NAN,
+                    ..Default::default()
+                },
+                "kappa",
+            ),
         ];
         for (spec, param) in bad {
             let e = spec.validate().unwrap_err();
-            assert!(e.to_string().starts_with(&format!("invalid {param}:")), "{e}");
+            assert!(
+                e.to_string().starts_with(&format!("invalid {param}:")),
+                "{e}"
+            );
         }
     }
 

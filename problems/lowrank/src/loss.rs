@@ -23,7 +23,12 @@ pub trait FactoredLoss: Sync {
     fn workspace(&self, k: usize) -> Self::Workspace;
 
     /// Writes `∇f(X)` into `grad` and returns the residual norm `‖A(XXᵀ) − y‖`.
-    fn sym_gradient(&self, x: MatRef<'_, f64>, grad: MatMut<'_, f64>, ws: &mut Self::Workspace) -> f64;
+    fn sym_gradient(
+        &self,
+        x: MatRef<'_, f64>,
+        grad: MatMut<'_, f64>,
+        ws: &mut Self::Workspace,
+    ) -> f64;
 
     /// Writes `∇_F` and `∇_G` and returns the residual norm `‖A(FGᵀ) − y‖`.
     fn asym_gradient(
@@ -62,17 +67,46 @@ impl FactoredLoss for LowRankProblem {
     }
 
     fn workspace(&self, k: usize) -> FactorizationWorkspace {
-        FactorizationWorkspace { gram_a: Mat::zeros(k, k), gram_b: Mat::zeros(k, k) }
+        FactorizationWorkspace {
+            gram_a: Mat::zeros(k, k),
+            gram_b: Mat::zeros(k, k),
+        }
     }
 
     /// `∇ = X(XᵀX) − MX`: one `n × n × k` product instead of forming `XXᵀ` (`n²k` vs `n²k + n²k`).
     /// The residual norm uses `‖XᵀX‖² − 2⟨X, MX⟩ + ‖M‖²`, which loses accuracy near the
     /// optimum; it only feeds damping heuristics, never a reported metric.
-    fn sym_gradient(&self, x: MatRef<'_, f64>, mut grad: MatMut<'_, f64>, ws: &mut FactorizationWorkspace) -> f64 {
-        matmul(ws.gram_a.as_mut(), Accum::Replace, x.transpose(), x, 1.0, Par::Seq);
-        matmul(grad.as_mut(), Accum::Replace, self.target(), x, -1.0, Par::Seq);
+    fn sym_gradient(
+        &self,
+        x: MatRef<'_, f64>,
+        mut grad: MatMut<'_, f64>,
+        ws: &mut FactorizationWorkspace,
+    ) -> f64 {
+        matmul(
+            ws.gram_a.as_mut(),
+            Accum::Replace,
+            x.transpose(),
+            x,
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            grad.as_mut(),
+            Accum::Replace,
+            self.target(),
+            x,
+            -1.0,
+            Par::Seq,
+        );
         let x_mx = -inner(x, grad.as_ref());
-        matmul(grad.as_mut(), Accum::Add, x, ws.gram_a.as_ref(), 1.0, Par::Seq);
+        matmul(
+            grad.as_mut(),
+            Accum::Add,
+            x,
+            ws.gram_a.as_ref(),
+            1.0,
+            Par::Seq,
+        );
         residual_norm(ws.gram_a.squared_norm_l2() - 2.0 * x_mx + self.target_sq_norm())
     }
 
@@ -85,13 +119,55 @@ impl FactoredLoss for LowRankProblem {
         mut grad_g: MatMut<'_, f64>,
         ws: &mut FactorizationWorkspace,
     ) -> f64 {
-        matmul(ws.gram_a.as_mut(), Accum::Replace, f.transpose(), f, 1.0, Par::Seq);
-        matmul(ws.gram_b.as_mut(), Accum::Replace, g.transpose(), g, 1.0, Par::Seq);
-        matmul(grad_f.as_mut(), Accum::Replace, self.target(), g, -1.0, Par::Seq);
+        matmul(
+            ws.gram_a.as_mut(),
+            Accum::Replace,
+            f.transpose(),
+            f,
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            ws.gram_b.as_mut(),
+            Accum::Replace,
+            g.transpose(),
+            g,
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            grad_f.as_mut(),
+            Accum::Replace,
+            self.target(),
+            g,
+            -1.0,
+            Par::Seq,
+        );
         let f_mg = -inner(f, grad_f.as_ref());
-        matmul(grad_f.as_mut(), Accum::Add, f, ws.gram_b.as_ref(), 1.0, Par::Seq);
-        matmul(grad_g.as_mut(), Accum::Replace, self.target().transpose(), f, -1.0, Par::Seq);
-        matmul(grad_g.as_mut(), Accum::Add, g, ws.gram_a.as_ref(), 1.0, Par::Seq);
+        matmul(
+            grad_f.as_mut(),
+            Accum::Add,
+            f,
+            ws.gram_b.as_ref(),
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            grad_g.as_mut(),
+            Accum::Replace,
+            self.target().transpose(),
+            f,
+            -1.0,
+            Par::Seq,
+        );
+        matmul(
+            grad_g.as_mut(),
+            Accum::Add,
+            g,
+            ws.gram_a.as_ref(),
+            1.0,
+            Par::Seq,
+        );
         let cross = inner(ws.gram_a.as_ref(), ws.gram_b.as_ref());
         residual_norm(cross - 2.0 * f_mg + self.target_sq_norm())
     }
@@ -120,7 +196,12 @@ mod tests {
     /// Central differences in a random direction: `(f(X+hD) − f(X−hD)) / 2h ≈ ⟨∇f, D⟩`.
     #[test]
     fn gradients_match_finite_differences() {
-        let spec = LowRankSpec { n: 9, r: 2, kappa: 5.0, ..Default::default() };
+        let spec = LowRankSpec {
+            n: 9,
+            r: 2,
+            kappa: 5.0,
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut SeedPath::new(1).stream("data")).unwrap();
         let mut rng = SeedPath::new(1).stream("init");
         let x = gaussian_mat(&mut rng, 9, 3);
@@ -129,22 +210,40 @@ mod tests {
         let mut grad = Mat::zeros(9, 3);
         let res = p.sym_gradient(x.as_ref(), grad.as_mut(), &mut ws);
         let h = 1e-5;
-        let fd = (loss_sym(&p, &(&x + faer::Scale(h) * &d)) - loss_sym(&p, &(&x - faer::Scale(h) * &d))) / (2.0 * h);
+        let fd = (loss_sym(&p, &(&x + faer::Scale(h) * &d))
+            - loss_sym(&p, &(&x - faer::Scale(h) * &d)))
+            / (2.0 * h);
         let an = inner(grad.as_ref(), d.as_ref());
-        assert!((fd - an).abs() < 1e-7 * an.abs().max(1.0), "fd {fd} vs analytic {an}");
+        assert!(
+            (fd - an).abs() < 1e-7 * an.abs().max(1.0),
+            "fd {fd} vs analytic {an}"
+        );
         assert!((res - (4.0 * loss_sym(&p, &x)).sqrt()).abs() < 1e-10);
 
-        let Ok(crate::Factors::Asym { f, g }) = InitSpec::asymmetric(1.0, 0.5).draw((9, 9), 3, &mut rng) else {
+        let Ok(crate::Factors::Asym { f, g }) =
+            InitSpec::asymmetric(1.0, 0.5).draw((9, 9), 3, &mut rng)
+        else {
             panic!()
         };
         let (df, dg) = (gaussian_mat(&mut rng, 9, 3), gaussian_mat(&mut rng, 9, 3));
         let (mut gf, mut gg) = (Mat::zeros(9, 3), Mat::zeros(9, 3));
         let res = p.asym_gradient(f.as_ref(), g.as_ref(), gf.as_mut(), gg.as_mut(), &mut ws);
-        let plus = loss_asym(&p, &(&f + faer::Scale(h) * &df), &(&g + faer::Scale(h) * &dg));
-        let minus = loss_asym(&p, &(&f - faer::Scale(h) * &df), &(&g - faer::Scale(h) * &dg));
+        let plus = loss_asym(
+            &p,
+            &(&f + faer::Scale(h) * &df),
+            &(&g + faer::Scale(h) * &dg),
+        );
+        let minus = loss_asym(
+            &p,
+            &(&f - faer::Scale(h) * &df),
+            &(&g - faer::Scale(h) * &dg),
+        );
         let fd = (plus - minus) / (2.0 * h);
         let an = inner(gf.as_ref(), df.as_ref()) + inner(gg.as_ref(), dg.as_ref());
-        assert!((fd - an).abs() < 1e-7 * an.abs().max(1.0), "fd {fd} vs analytic {an}");
+        assert!(
+            (fd - an).abs() < 1e-7 * an.abs().max(1.0),
+            "fd {fd} vs analytic {an}"
+        );
         assert!((res - (2.0 * loss_asym(&p, &f, &g)).sqrt()).abs() < 1e-10);
     }
 }

@@ -24,9 +24,19 @@ pub enum LowRankMetric {
     Lambda(usize),
 }
 
-const DIST_NAMES: [&str; 8] =
-    ["dist_rank1", "dist_rank2", "dist_rank3", "dist_rank4", "dist_rank5", "dist_rank6", "dist_rank7", "dist_rank8"];
-const LAMBDA_NAMES: [&str; 8] = ["lambda1", "lambda2", "lambda3", "lambda4", "lambda5", "lambda6", "lambda7", "lambda8"];
+const DIST_NAMES: [&str; 8] = [
+    "dist_rank1",
+    "dist_rank2",
+    "dist_rank3",
+    "dist_rank4",
+    "dist_rank5",
+    "dist_rank6",
+    "dist_rank7",
+    "dist_rank8",
+];
+const LAMBDA_NAMES: [&str; 8] = [
+    "lambda1", "lambda2", "lambda3", "lambda4", "lambda5", "lambda6", "lambda7", "lambda8",
+];
 
 impl LowRankMetric {
     /// The metric's column name in traces.
@@ -62,18 +72,30 @@ impl MetricEvaluator {
         for m in metrics {
             match *m {
                 LowRankMetric::DistRank(s) | LowRankMetric::Lambda(s) if !(1..=8).contains(&s) => {
-                    return Err(Error::invalid("metric", format!("{m:?}: s must be between 1 and 8")));
+                    return Err(Error::invalid(
+                        "metric",
+                        format!("{m:?}: s must be between 1 and 8"),
+                    ));
                 }
                 LowRankMetric::DistRank(s) => rank_s.push((s, problem.best_rank(s))),
                 _ => {}
             }
         }
-        let needs_eig = metrics.iter().any(|m| matches!(m, LowRankMetric::SchurNorm | LowRankMetric::ErrPlus));
+        let needs_eig = metrics
+            .iter()
+            .any(|m| matches!(m, LowRankMetric::SchurNorm | LowRankMetric::ErrPlus));
         if needs_eig && !problem.is_symmetric() {
-            return Err(Error::invalid("metric", "err_plus and schur_norm need a symmetric generated target"));
+            return Err(Error::invalid(
+                "metric",
+                "err_plus and schur_norm need a symmetric generated target",
+            ));
         }
-        let positive = metrics.contains(&LowRankMetric::ErrPlus).then(|| problem.positive_part());
-        let basis = metrics.contains(&LowRankMetric::SchurNorm).then(|| (problem.left.clone(), problem.positive_rank()));
+        let positive = metrics
+            .contains(&LowRankMetric::ErrPlus)
+            .then(|| problem.positive_part());
+        let basis = metrics
+            .contains(&LowRankMetric::SchurNorm)
+            .then(|| (problem.left.clone(), problem.positive_rank()));
         Ok(Self {
             metrics: metrics.to_vec(),
             target: problem.target().to_owned(),
@@ -96,12 +118,19 @@ impl MetricEvaluator {
         for (slot, metric) in out.iter_mut().zip(&self.metrics) {
             *slot = match *metric {
                 LowRankMetric::AbsErr => (&self.product - &self.target).norm_l2(),
-                LowRankMetric::RelErr => (&self.product - &self.target).norm_l2() / self.target_norm,
+                LowRankMetric::RelErr => {
+                    (&self.product - &self.target).norm_l2() / self.target_norm
+                }
                 LowRankMetric::ErrPlus => {
                     (&self.product - self.positive.as_ref().expect("prepared")).norm_l2()
                 }
                 LowRankMetric::DistRank(s) => {
-                    let ms = &self.rank_s.iter().find(|(t, _)| *t == s).expect("prepared").1;
+                    let ms = &self
+                        .rank_s
+                        .iter()
+                        .find(|(t, _)| *t == s)
+                        .expect("prepared")
+                        .1;
                     (&self.product - ms).norm_l2()
                 }
                 LowRankMetric::Imbalance => match it {
@@ -126,7 +155,9 @@ impl MetricEvaluator {
     /// Wraps the evaluator as a [`MetricSet`] for the executor.
     pub fn into_metric_set<'a>(mut self) -> MetricSet<'a, Factors> {
         let names = self.names();
-        MetricSet::new(names, move |it: &Factors, out: &mut [f64]| self.eval(it, out))
+        MetricSet::new(names, move |it: &Factors, out: &mut [f64]| {
+            self.eval(it, out)
+        })
     }
 }
 
@@ -174,7 +205,11 @@ mod tests {
 
     #[test]
     fn metrics_at_the_truth_and_at_a_known_point() {
-        let spec = LowRankSpec { n: 10, spectrum: Some(vec![1.0, 0.5]), ..Default::default() };
+        let spec = LowRankSpec {
+            n: 10,
+            spectrum: Some(vec![1.0, 0.5]),
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut SeedPath::new(0).stream("data")).unwrap();
         let v = &p.left;
         // X = V₁ diag(√λ): XXᵀ = M⋆ exactly (up to rounding).
@@ -191,7 +226,11 @@ mod tests {
         let mut out = vec![0.0; metrics.len()];
         ev.eval(&Factors::Sym(x.clone()), &mut out);
         assert!(out[0] < 1e-14 && out[1] < 1e-14, "{out:?}");
-        assert!(out[2] < 1e-14, "Schur complement of an exact factor: {}", out[2]);
+        assert!(
+            out[2] < 1e-14,
+            "Schur complement of an exact factor: {}",
+            out[2]
+        );
         assert!((out[3] - 0.5).abs() < 1e-14);
         assert!((out[4] - 0.5).abs() < 1e-14);
         assert_eq!(out[5], 0.0);
@@ -203,15 +242,26 @@ mod tests {
             x3[(i, 2)] = c * v[(i, 2)];
         }
         ev.eval(&Factors::Sym(x3), &mut out);
-        assert!((out[0] - c * c).abs() < 1e-14 && (out[2] - c * c).abs() < 1e-14, "{out:?}");
+        assert!(
+            (out[0] - c * c).abs() < 1e-14 && (out[2] - c * c).abs() < 1e-14,
+            "{out:?}"
+        );
     }
 
     #[test]
     fn asymmetric_imbalance() {
-        let spec = LowRankSpec { n: 6, r: 2, ..Default::default() };
+        let spec = LowRankSpec {
+            n: 6,
+            r: 2,
+            ..Default::default()
+        };
         let p = LowRankProblem::generate(&spec, &mut SeedPath::new(0).stream("data")).unwrap();
-        let it = InitSpec::asymmetric(1.0, 1.0 / 3.0).draw((6, 6), 3, &mut SeedPath::new(0).stream("init")).unwrap();
-        let Factors::Asym { f, g } = &it else { panic!() };
+        let it = InitSpec::asymmetric(1.0, 1.0 / 3.0)
+            .draw((6, 6), 3, &mut SeedPath::new(0).stream("init"))
+            .unwrap();
+        let Factors::Asym { f, g } = &it else {
+            panic!()
+        };
         let want = (f.transpose() * f - g.transpose() * g).norm_l2();
         let mut ev = MetricEvaluator::new(&p, &[LowRankMetric::Imbalance]).unwrap();
         let mut out = [0.0];

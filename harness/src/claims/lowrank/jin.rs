@@ -14,7 +14,8 @@ pub fn claims() -> Vec<Claim> {
     vec![lr5(), lr6(), lr7()]
 }
 
-const SOURCE: &str = "Jin, Li, Lyu, Du, Lee — Understanding incremental learning of gradient descent: \
+const SOURCE: &str =
+    "Jin, Li, Lyu, Du, Lee — Understanding incremental learning of gradient descent: \
                       a fine-grained analysis of matrix sensing";
 
 /// The catalogue's spectrum σ = (1, 0.5, 0.25).
@@ -29,9 +30,17 @@ fn at_defaults(p: &Params, defaults: fn() -> Params) -> bool {
 }
 
 /// The instance `M⋆ = V diag(σ) Vᵀ` for an explicit PSD spectrum.
-fn spectrum_instance(p: &Params, claim: &str, ctx: &ClaimCtx) -> Result<(crate::lowrank::Instance, Vec<f64>)> {
+fn spectrum_instance(
+    p: &Params,
+    claim: &str,
+    ctx: &ClaimCtx,
+) -> Result<(crate::lowrank::Instance, Vec<f64>)> {
     let sigma = p.f64s("sigma");
-    let spec = LowRankSpec { n: p.usize("n"), spectrum: Some(sigma.clone()), ..Default::default() };
+    let spec = LowRankSpec {
+        n: p.usize("n"),
+        spectrum: Some(sigma.clone()),
+        ..Default::default()
+    };
     Ok((instance(spec, ctx.base_seed, claim)?, sigma))
 }
 
@@ -53,15 +62,29 @@ fn lr5_defaults() -> Params {
     Params::new()
         .int("n", 20, Domain::AtLeast(1.0), "dimension")
         .int("k", 20, Domain::AtLeast(1.0), "factor rank (k = n)")
-        .floats("sigma", &SIGMA, Domain::Positive, "spectrum σ₁ > σ₂ > … of M⋆ (at most 8 values)")
+        .floats(
+            "sigma",
+            &SIGMA,
+            Domain::Positive,
+            "spectrum σ₁ > σ₂ > … of M⋆ (at most 8 values)",
+        )
         .float("eta", 0.1, Domain::Positive, "step size")
-        .floats("alpha", &ALPHAS, Domain::Positive, "init scales (decreasing), X₀ = αG/√n; ΔT_s compares the first and the last")
+        .floats(
+            "alpha",
+            &ALPHAS,
+            Domain::Positive,
+            "init scales (decreasing), X₀ = αG/√n; ΔT_s compares the first and the last",
+        )
         .int("iters", 5000, Domain::AtLeast(1.0), "iteration cap T")
 }
 
 /// First `t` with `series > threshold` (hitting time of the negated series).
 fn first_above(tr: &Trace, metric: &str, threshold: f64) -> f64 {
-    let neg: Vec<(u64, f64)> = tr.series(metric).into_iter().map(|(t, v)| (t, -v)).collect();
+    let neg: Vec<(u64, f64)> = tr
+        .series(metric)
+        .into_iter()
+        .map(|(t, v)| (t, -v))
+        .collect();
     hitting_time(&neg, -threshold).map_or(f64::NAN, |t| t as f64)
 }
 
@@ -70,7 +93,10 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (inst, sigma) = spectrum_instance(p, "LR-5", ctx)?;
     let alphas = p.f64s("alpha");
     if alphas.len() < 2 {
-        return Err(Error::invalid("alpha", "needs at least two init scales to form ΔT_s"));
+        return Err(Error::invalid(
+            "alpha",
+            "needs at least two init scales to form ΔT_s",
+        ));
     }
     let metrics: Vec<LowRankMetric> = (1..=sigma.len()).map(LowRankMetric::Lambda).collect();
     let abs = LowRankMetric::AbsErr;
@@ -80,7 +106,16 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         .iter()
         .map(|&a| {
             let init = InitSpec::symmetric(a, InitScaling::SqrtN);
-            case(format!("alpha={a}"), &inst, Method::Gd { eta }, k, init, all.clone(), abs, StopRule::max_iter(iters))
+            case(
+                format!("alpha={a}"),
+                &inst,
+                Method::Gd { eta },
+                k,
+                init,
+                all.clone(),
+                abs,
+                StopRule::max_iter(iters),
+            )
         })
         .collect();
     let traces = ctx.run(cases)?;
@@ -90,15 +125,32 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     // T_s(α) = first t with λ_s(X_tX_tᵀ) > σ_s/2.
     let times: Vec<Vec<f64>> = traces
         .iter()
-        .map(|tr| metrics.iter().zip(&sigma).map(|(mm, s)| first_above(tr, mm.name(), s / 2.0)).collect())
+        .map(|tr| {
+            metrics
+                .iter()
+                .zip(&sigma)
+                .map(|(mm, s)| first_above(tr, mm.name(), s / 2.0))
+                .collect()
+        })
         .collect();
     for (&a, ts) in alphas.iter().zip(&times) {
         for (s, t) in ts.iter().enumerate() {
             m.push(Measurement::report(format!("T_{}[alpha={a}]", s + 1), *t));
         }
-        let gap = ts.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
-        let order = (1..=ts.len()).map(|s| format!("T_{s}")).collect::<Vec<_>>().join(" < ");
-        m.push(Measurement::check(format!("min_s (T_(s+1) − T_s) [alpha={a}]"), gap, format!("> 0 ({order})"), gap > 0.0));
+        let gap = ts
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(f64::INFINITY, f64::min);
+        let order = (1..=ts.len())
+            .map(|s| format!("T_{s}"))
+            .collect::<Vec<_>>()
+            .join(" < ");
+        m.push(Measurement::check(
+            format!("min_s (T_(s+1) − T_s) [alpha={a}]"),
+            gap,
+            format!("> 0 ({order})"),
+            gap > 0.0,
+        ));
     }
     let (a0, a1) = (alphas[0], *alphas.last().expect("non-empty"));
     let (first, last) = (&times[0], times.last().expect("non-empty"));
@@ -107,9 +159,17 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     for (s, (&d, &sig)) in delta.iter().zip(&sigma).enumerate() {
         let predicted = (a0 / a1).ln() / (1.0 + eta * sig).ln();
         let mut meas = Measurement::check(
-            format!("ΔT_{} = T_{}(alpha={a1}) − T_{}(alpha={a0})", s + 1, s + 1, s + 1),
+            format!(
+                "ΔT_{} = T_{}(alpha={a1}) − T_{}(alpha={a0})",
+                s + 1,
+                s + 1,
+                s + 1
+            ),
             d,
-            format!("within 3% of log(α₁/α₂)/log(1 + ησ_{}) = {predicted:.1}", s + 1),
+            format!(
+                "within 3% of log(α₁/α₂)/log(1 + ησ_{}) = {predicted:.1}",
+                s + 1
+            ),
             rel_diff(d, predicted) < 0.03,
         );
         if defaults {
@@ -120,29 +180,55 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     if delta.len() >= 2 {
         let ratio = delta[1] / delta[0];
         let want = sigma[0] / sigma[1];
-        m.push(Measurement::check("ΔT_2/ΔT_1", ratio, format!("within 10% of σ₁/σ₂ = {want:.3}"), rel_diff(ratio, want) < 0.10));
+        m.push(Measurement::check(
+            "ΔT_2/ΔT_1",
+            ratio,
+            format!("within 10% of σ₁/σ₂ = {want:.3}"),
+            rel_diff(ratio, want) < 0.10,
+        ));
     }
     for (&a, tr) in alphas.iter().zip(&traces) {
         for (s, mm) in metrics.iter().enumerate() {
-            series.push(line(format!("λ_{}(XXᵀ), α={a}", s + 1), curve(tr, mm.name())));
+            series.push(line(
+                format!("λ_{}(XXᵀ), α={a}", s + 1),
+                curve(tr, mm.name()),
+            ));
         }
     }
     // Predicted hitting times T_s(α) = T_s(α₁) + log(α₁/α)/log(1 + ησ_s), drawn as dashed
     // vertical segments from the thresholds σ_s/2 down to the smallest initial eigenvalue.
     let floor = traces
         .last()
-        .and_then(|tr| metrics.iter().filter_map(|mm| tr.value_at(mm.name(), 0)).filter(|v| *v > 0.0).reduce(f64::min))
+        .and_then(|tr| {
+            metrics
+                .iter()
+                .filter_map(|mm| tr.value_at(mm.name(), 0))
+                .filter(|v| *v > 0.0)
+                .reduce(f64::min)
+        })
         .unwrap_or(1e-20);
     for &a in &alphas[1..] {
         for (s, &sig) in sigma.iter().enumerate() {
             let t = first[s] + (a0 / a).ln() / (1.0 + eta * sig).ln();
             if t.is_finite() {
-                series.push(dashed(format!("predicted T_{}(α={a})", s + 1), vec![(t, floor), (t, sig / 2.0)]));
+                series.push(dashed(
+                    format!("predicted T_{}(α={a})", s + 1),
+                    vec![(t, floor), (t, sig / 2.0)],
+                ));
             }
         }
     }
-    let fig = log_figure("Greedy low-rank learning: eigenvalues of XXᵀ rise one at a time", "iteration t", "λ_s(X_tX_tᵀ)", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    let fig = log_figure(
+        "Greedy low-rank learning: eigenvalues of XXᵀ rise one at a time",
+        "iteration t",
+        "λ_s(X_tX_tᵀ)",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }
 
 fn lr6() -> Claim {
@@ -162,12 +248,32 @@ fn lr6_defaults() -> Params {
     Params::new()
         .int("n", 20, Domain::AtLeast(1.0), "dimension")
         .int("k", 20, Domain::AtLeast(1.0), "factor rank (k = n)")
-        .floats("sigma", &SIGMA, Domain::Positive, "spectrum σ₁ > σ₂ > … of M⋆")
+        .floats(
+            "sigma",
+            &SIGMA,
+            Domain::Positive,
+            "spectrum σ₁ > σ₂ > … of M⋆",
+        )
         .float("eta", 0.1, Domain::Positive, "step size")
-        .floats("alpha", &ALPHAS, Domain::Positive, "init scales (decreasing), X₀ = αG")
-        .ints("s", &[1, 2], Domain::AtLeast(1.0), "ranks s of the intermediate solutions M_s (s < r⋆, s ≤ 8)")
+        .floats(
+            "alpha",
+            &ALPHAS,
+            Domain::Positive,
+            "init scales (decreasing), X₀ = αG",
+        )
+        .ints(
+            "s",
+            &[1, 2],
+            Domain::AtLeast(1.0),
+            "ranks s of the intermediate solutions M_s (s < r⋆, s ≤ 8)",
+        )
         .int("iters", 4000, Domain::AtLeast(1.0), "iterations T")
-        .float("floor", 1e-12, Domain::Positive, "round-off floor: a d_s below it passes")
+        .float(
+            "floor",
+            1e-12,
+            Domain::Positive,
+            "round-off floor: a d_s below it passes",
+        )
 }
 
 fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
@@ -176,7 +282,13 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let alphas = p.f64s("alpha");
     let ranks = p.usizes("s");
     if let Some(s) = ranks.iter().find(|&&s| s >= sigma.len()) {
-        return Err(Error::invalid("s", format!("d_s divides by σ_(s+1), so s must be < r⋆ = {}, got {s}", sigma.len())));
+        return Err(Error::invalid(
+            "s",
+            format!(
+                "d_s divides by σ_(s+1), so s must be < r⋆ = {}, got {s}",
+                sigma.len()
+            ),
+        ));
     }
     let metrics: Vec<LowRankMetric> = ranks.iter().map(|&s| LowRankMetric::DistRank(s)).collect();
     let abs = LowRankMetric::AbsErr;
@@ -186,7 +298,16 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         .iter()
         .map(|&a| {
             let init = InitSpec::symmetric(a, InitScaling::Plain);
-            case(format!("alpha={a}"), &inst, Method::Gd { eta }, k, init, all.clone(), abs, StopRule::max_iter(iters))
+            case(
+                format!("alpha={a}"),
+                &inst,
+                Method::Gd { eta },
+                k,
+                init,
+                all.clone(),
+                abs,
+                StopRule::max_iter(iters),
+            )
         })
         .collect();
     let traces = ctx.run(cases)?;
@@ -194,7 +315,8 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let floor = p.f64("floor");
     let mut m = Vec::new();
     let mut series = Vec::new();
-    const REFERENCE: [f64; 3] = [0.06, 0.001, 0.0];
+    // The catalogue's 0.06 / 0.001 / ≈ 0 (no number for α = 1e-9, and no s given).
+    const REFERENCE: [Option<f64>; 3] = [Some(0.06), Some(0.001), None];
     for (&s, mm) in ranks.iter().zip(&metrics) {
         let scale = sigma[s];
         // d_s(α) = min_t ‖X_tX_tᵀ − M_s‖_F / σ_(s+1).
@@ -204,8 +326,8 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             .collect();
         for (i, (&a, &v)) in alphas.iter().zip(&d).enumerate() {
             let mut meas = Measurement::report(format!("d_{s}[alpha={a}]"), v);
-            if defaults {
-                meas = meas.with_reference(REFERENCE[i]);
+            if let (true, Some(r)) = (defaults, REFERENCE[i]) {
+                meas = meas.with_reference(r);
             }
             m.push(meas);
         }
@@ -221,12 +343,24 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             ));
         }
         for (&a, tr) in alphas.iter().zip(&traces) {
-            let pts = curve(tr, mm.name()).into_iter().map(|(t, v)| (t, v / scale)).collect();
+            let pts = curve(tr, mm.name())
+                .into_iter()
+                .map(|(t, v)| (t, v / scale))
+                .collect();
             series.push(line(format!("‖XXᵀ−M_{s}‖_F/σ_{}, α={a}", s + 1), pts));
         }
     }
-    let fig = log_figure("GLRL: distance to the best rank-s solutions", "iteration t", "‖X_tX_tᵀ − M_s‖_F / σ_(s+1)", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    let fig = log_figure(
+        "GLRL: distance to the best rank-s solutions",
+        "iteration t",
+        "‖X_tX_tᵀ − M_s‖_F / σ_(s+1)",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }
 
 fn lr7() -> Claim {
@@ -245,17 +379,42 @@ fn lr7() -> Claim {
 fn lr7_defaults() -> Params {
     Params::new()
         .int("n", 20, Domain::AtLeast(1.0), "dimension")
-        .floats("sigma", &SIGMA, Domain::Positive, "spectrum σ₁ > σ₂ > … of M⋆")
-        .ints("k", &[1, 2], Domain::AtLeast(1.0), "factor ranks (claim: k < r⋆, k ≤ 8)")
+        .floats(
+            "sigma",
+            &SIGMA,
+            Domain::Positive,
+            "spectrum σ₁ > σ₂ > … of M⋆",
+        )
+        .ints(
+            "k",
+            &[1, 2],
+            Domain::AtLeast(1.0),
+            "factor ranks (claim: k < r⋆, k ≤ 8)",
+        )
         .float("alpha", 1e-6, Domain::Positive, "init scale, X₀ = αG")
         .float("eta", 0.1, Domain::Positive, "step size")
         .int("iters", 3000, Domain::AtLeast(1.0), "iterations T")
-        .float("tol", 1e-10, Domain::Positive, "pass threshold on ‖X_TX_Tᵀ − M_k‖_F")
-        .float("tail_tol", 1e-8, Domain::Positive, "relative tolerance of ‖X_TX_Tᵀ − M⋆‖_F = ‖(σ_(k+1), …)‖₂")
+        .float(
+            "tol",
+            1e-10,
+            Domain::Positive,
+            "pass threshold on ‖X_TX_Tᵀ − M_k‖_F",
+        )
+        .float(
+            "tail_tol",
+            1e-8,
+            Domain::Positive,
+            "relative tolerance of ‖X_TX_Tᵀ − M⋆‖_F = ‖(σ_(k+1), …)‖₂",
+        )
 }
 
 fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
-    let (eta, iters, tol, tail_tol) = (p.f64("eta"), p.u64("iters"), p.f64("tol"), p.f64("tail_tol"));
+    let (eta, iters, tol, tail_tol) = (
+        p.f64("eta"),
+        p.u64("iters"),
+        p.f64("tol"),
+        p.f64("tail_tol"),
+    );
     let (inst, sigma) = spectrum_instance(p, "LR-7", ctx)?;
     let ks = p.usizes("k");
     let r = sigma.len();
@@ -265,7 +424,16 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         .iter()
         .map(|&k| {
             let metrics = vec![abs, LowRankMetric::DistRank(k)];
-            case(format!("k={k}"), &inst, Method::Gd { eta }, k, init.clone(), metrics, abs, StopRule::max_iter(iters))
+            case(
+                format!("k={k}"),
+                &inst,
+                Method::Gd { eta },
+                k,
+                init.clone(),
+                metrics,
+                abs,
+                StopRule::max_iter(iters),
+            )
         })
         .collect();
     let traces = ctx.run(cases)?;
@@ -292,13 +460,28 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         m.push(Measurement::check(
             format!("|‖X_TX_Tᵀ − M⋆‖_F − tail|/tail [k={k}]"),
             dev,
-            format!("< {tail_tol:e}: the residual equals the tail norm ‖(σ_{}, …)‖₂ = {tail:.6}", k + 1),
+            format!(
+                "< {tail_tol:e}: the residual equals the tail norm ‖(σ_{}, …)‖₂ = {tail:.6}",
+                k + 1
+            ),
             dev < tail_tol,
         ));
         series.push(line(format!("‖XXᵀ−M_{k}‖_F, k={k}"), curve(tr, dist_name)));
         series.push(line(format!("‖XXᵀ−M⋆‖_F, k={k}"), curve(tr, "abs_err")));
-        series.push(dashed(format!("tail norm ‖(σ_{}, …)‖₂", k + 1), vec![(0.0, tail), (iters as f64, tail)]));
+        series.push(dashed(
+            format!("tail norm ‖(σ_{}, …)‖₂", k + 1),
+            vec![(0.0, tail), (iters as f64, tail)],
+        ));
     }
-    let fig = log_figure("Under-parameterized GD converges to M_k", "iteration t", "Frobenius distance", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    let fig = log_figure(
+        "Under-parameterized GD converges to M_k",
+        "iteration t",
+        "Frobenius distance",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }

@@ -33,7 +33,18 @@ pub(crate) fn case(
     stop: StopRule,
 ) -> LowRankCase {
     let stop = stop.with_divergence(primary.name(), 1e3);
-    LowRankCase { case: label, instance: instance.clone(), method, k, init, metrics, primary, stop, sampling: Sampling::Every(1), rep: 0 }
+    LowRankCase {
+        case: label,
+        instance: instance.clone(),
+        method,
+        k,
+        init,
+        metrics,
+        primary,
+        stop,
+        sampling: Sampling::Every(1),
+        rep: 0,
+    }
 }
 
 /// A generated instance for a claim (data stream keyed by claim id and spec).

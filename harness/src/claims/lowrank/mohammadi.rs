@@ -16,7 +16,8 @@ pub fn claims() -> Vec<Claim> {
     vec![lr8(), lr9(), lr10(), lr11()]
 }
 
-const SOURCE: &str = "Mohammadi, Tinati, Tu, Soltanolkotabi, Jovanović — On the convergence of gradient flow \
+const SOURCE: &str =
+    "Mohammadi, Tinati, Tu, Soltanolkotabi, Jovanović — On the convergence of gradient flow \
                       for low-rank matrix factorization (Schur-complement cascade)";
 
 /// True when every parameter is at its default (catalogue references apply).
@@ -56,18 +57,40 @@ fn setup(p: &Params, claim: &str, ctx: &ClaimCtx) -> Result<(Instance, usize, f6
             format!("the Schur complement S needs X₁ (r₊ × k) of full row rank, so k ≥ r₊ = {r_plus}; got {k}"),
         ));
     }
-    let spec = LowRankSpec { n, spectrum: Some(spectrum), ..Default::default() };
+    let spec = LowRankSpec {
+        n,
+        spectrum: Some(spectrum),
+        ..Default::default()
+    };
     let inst = instance(spec, ctx.base_seed, claim)?;
-    let lmin = if lambda2 > 0.0 && n > r_plus { lambda2 } else { 0.0 };
+    let lmin = if lambda2 > 0.0 && n > r_plus {
+        lambda2
+    } else {
+        0.0
+    };
     Ok((inst, r_plus, lmin))
 }
 
 /// One GD run of the shared setup recording `metrics`.
-fn run_one(p: &Params, ctx: &mut ClaimCtx, inst: &Instance, metrics: Vec<LowRankMetric>) -> Result<Trace> {
+fn run_one(
+    p: &Params,
+    ctx: &mut ClaimCtx,
+    inst: &Instance,
+    metrics: Vec<LowRankMetric>,
+) -> Result<Trace> {
     let (k, eta, iters) = (p.usize("k"), p.f64("eta"), p.u64("iters"));
     let init = InitSpec::symmetric(p.f64("alpha"), InitScaling::Plain);
     let primary = LowRankMetric::AbsErr;
-    let c = case(format!("k={k}"), inst, Method::Gd { eta }, k, init, metrics, primary, StopRule::max_iter(iters));
+    let c = case(
+        format!("k={k}"),
+        inst,
+        Method::Gd { eta },
+        k,
+        init,
+        metrics,
+        primary,
+        StopRule::max_iter(iters),
+    );
     Ok(ctx.run(vec![c])?.remove(0))
 }
 
@@ -103,10 +126,18 @@ fn run_lr8(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let name = schur.name();
     let mut m = Vec::new();
     const REFERENCE: [f64; 4] = [0.4965, 0.4985, 0.4992, 0.4996];
-    let checkpoints: Vec<u64> = p.usizes("checkpoints").into_iter().map(|t| t as u64).collect();
+    let checkpoints: Vec<u64> = p
+        .usizes("checkpoints")
+        .into_iter()
+        .map(|t| t as u64)
+        .collect();
     let (mut ts, mut ss) = (Vec::new(), Vec::new());
     for (i, &t) in checkpoints.iter().enumerate() {
-        let s = if t <= iters { tr.value_at(name, t).unwrap_or(f64::NAN) } else { f64::NAN };
+        let s = if t <= iters {
+            tr.value_at(name, t).unwrap_or(f64::NAN)
+        } else {
+            f64::NAN
+        };
         let mut meas = Measurement::report(format!("ηt‖S_t‖₂ at t={t}"), eta * t as f64 * s);
         if defaults {
             meas = meas.with_reference(REFERENCE[i]);
@@ -123,20 +154,47 @@ fn run_lr8(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         meas = meas.with_reference(0.10001);
     }
     m.push(meas);
-    m.push(Measurement::report("2η (flow prediction of that slope)", 2.0 * eta));
+    m.push(Measurement::report(
+        "2η (flow prediction of that slope)",
+        2.0 * eta,
+    ));
     let s_t = tr.value_at(name, iters).unwrap_or(f64::NAN);
     let v = eta * iters as f64 * s_t;
-    let mut meas = Measurement::check(format!("ηT‖S_T‖₂ at T={iters}"), v, "|ηT‖S_T‖₂ − ½| < 0.01", (v - 0.5).abs() < 0.01);
+    let mut meas = Measurement::check(
+        format!("ηT‖S_T‖₂ at T={iters}"),
+        v,
+        "|ηT‖S_T‖₂ − ½| < 0.01",
+        (v - 0.5).abs() < 0.01,
+    );
     if defaults {
         meas = meas.with_reference(0.4996);
     }
     m.push(meas);
-    let message = if p.usize("k") == r_plus { format!("k = r₊ = {r_plus}: not over-parameterized, so S ≡ 0") } else { String::new() };
-    let pred: Vec<(f64, f64)> = (1..=60).map(|i| 10f64.powf(i as f64 / 60.0 * (iters as f64).log10())).map(|t| (t, 1.0 / (2.0 * eta * t))).collect();
-    let series = vec![line(format!("‖S_t‖₂, k={}", p.usize("k")), curve(&tr, name)), dashed("1/(2ηt)", pred)];
-    let mut fig = log_figure("Schur complement ‖S_t‖₂ against the 1/(2ηt) law", "iteration t", "‖S_t‖₂", series);
+    let message = if p.usize("k") == r_plus {
+        format!("k = r₊ = {r_plus}: not over-parameterized, so S ≡ 0")
+    } else {
+        String::new()
+    };
+    let pred: Vec<(f64, f64)> = (1..=60)
+        .map(|i| 10f64.powf(i as f64 / 60.0 * (iters as f64).log10()))
+        .map(|t| (t, 1.0 / (2.0 * eta * t)))
+        .collect();
+    let series = vec![
+        line(format!("‖S_t‖₂, k={}", p.usize("k")), curve(&tr, name)),
+        dashed("1/(2ηt)", pred),
+    ];
+    let mut fig = log_figure(
+        "Schur complement ‖S_t‖₂ against the 1/(2ηt) law",
+        "iteration t",
+        "‖S_t‖₂",
+        series,
+    );
     fig.log_x = true;
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message })
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message,
+    })
 }
 
 fn lr9() -> Claim {
@@ -160,7 +218,12 @@ fn run_lr9(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (k, eta, iters) = (p.usize("k"), p.f64("eta"), p.u64("iters"));
     let (inst, r_plus, _) = setup(p, "LR-9", ctx)?;
     // The LR-8 run again (claims are independent), recording the error to M₊.
-    let tr = run_one(p, ctx, &inst, vec![LowRankMetric::ErrPlus, LowRankMetric::SchurNorm])?;
+    let tr = run_one(
+        p,
+        ctx,
+        &inst,
+        vec![LowRankMetric::ErrPlus, LowRankMetric::SchurNorm],
+    )?;
     let err = tr.value_at("err_plus", iters).unwrap_or(f64::NAN);
     let v = eta * iters as f64 * err;
     let surplus = k.saturating_sub(r_plus) as f64;
@@ -183,9 +246,18 @@ fn run_lr9(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             .collect();
         series.push(dashed("√(k−r₊)/(2ηt)", pred));
     }
-    let mut fig = log_figure("Error to M₊ against √(k−r₊)/(2ηt)", "iteration t", "‖X_tX_tᵀ − M₊‖_F", series);
+    let mut fig = log_figure(
+        "Error to M₊ against √(k−r₊)/(2ηt)",
+        "iteration t",
+        "‖X_tX_tᵀ − M₊‖_F",
+        series,
+    );
     fig.log_x = true;
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }
 
 fn lr10() -> Claim {
@@ -203,26 +275,63 @@ fn lr10() -> Claim {
 
 fn lr10_defaults() -> Params {
     shared(2, 3000, 0.0)
-        .ints("checkpoints", &[500, 1000, 1500], Domain::AtLeast(0.0), "iterations at which the error is reported")
-        .int("t_err", 1000, Domain::AtLeast(0.0), "iteration of the error criterion")
+        .ints(
+            "checkpoints",
+            &[500, 1000, 1500],
+            Domain::AtLeast(0.0),
+            "iterations at which the error is reported",
+        )
+        .int(
+            "t_err",
+            1000,
+            Domain::AtLeast(0.0),
+            "iteration of the error criterion",
+        )
         .float("s_tol", 1e-12, Domain::Positive, "bound on max_t ‖S_t‖₂")
-        .float("err_tol", 1e-10, Domain::Positive, "bound on the error at t_err")
+        .float(
+            "err_tol",
+            1e-10,
+            Domain::Positive,
+            "bound on the error at t_err",
+        )
 }
 
 fn run_lr10(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
-    let (k, iters, t_err, s_tol, err_tol) = (p.usize("k"), p.u64("iters"), p.u64("t_err"), p.f64("s_tol"), p.f64("err_tol"));
+    let (k, iters, t_err, s_tol, err_tol) = (
+        p.usize("k"),
+        p.u64("iters"),
+        p.u64("t_err"),
+        p.f64("s_tol"),
+        p.f64("err_tol"),
+    );
     let (inst, r_plus, _) = setup(p, "LR-10", ctx)?;
-    let tr = run_one(p, ctx, &inst, vec![LowRankMetric::AbsErr, LowRankMetric::SchurNorm])?;
+    let tr = run_one(
+        p,
+        ctx,
+        &inst,
+        vec![LowRankMetric::AbsErr, LowRankMetric::SchurNorm],
+    )?;
     let defaults = at_defaults(p, lr10_defaults);
     let mut m = Vec::new();
     let s_max = tr.values("schur_norm").into_iter().fold(f64::NAN, f64::max);
-    let mut meas = Measurement::check("max_t ‖S_t‖₂", s_max, format!("≤ {s_tol:e} throughout (S ≡ 0 for k ≤ r₊ = {r_plus})"), s_max <= s_tol);
+    let mut meas = Measurement::check(
+        "max_t ‖S_t‖₂",
+        s_max,
+        format!("≤ {s_tol:e} throughout (S ≡ 0 for k ≤ r₊ = {r_plus})"),
+        s_max <= s_tol,
+    );
     if defaults {
         meas = meas.with_reference(7e-16);
     }
     m.push(meas);
     const REFERENCE: [f64; 3] = [1.8e-5, 5.6e-11, 2.7e-15];
-    let at = |t: u64| if t <= iters { tr.value_at("abs_err", t).unwrap_or(f64::NAN) } else { f64::NAN };
+    let at = |t: u64| {
+        if t <= iters {
+            tr.value_at("abs_err", t).unwrap_or(f64::NAN)
+        } else {
+            f64::NAN
+        }
+    };
     for (i, t) in p.usizes("checkpoints").into_iter().enumerate() {
         let mut meas = Measurement::report(format!("‖X_tX_tᵀ − M⋆‖_F at t={t}"), at(t as u64));
         if defaults {
@@ -231,16 +340,40 @@ fn run_lr10(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         m.push(meas);
     }
     let e = at(t_err);
-    m.push(Measurement::check(format!("‖X_tX_tᵀ − M⋆‖_F at t={t_err}"), e, format!("< {err_tol:e}"), e < err_tol));
-    let message = if k > r_plus { format!("k = {k} > r₊ = {r_plus}: over-parameterized, outside the claim (S ≠ 0)") } else { String::new() };
+    m.push(Measurement::check(
+        format!("‖X_tX_tᵀ − M⋆‖_F at t={t_err}"),
+        e,
+        format!("< {err_tol:e}"),
+        e < err_tol,
+    ));
+    let message = if k > r_plus {
+        format!("k = {k} > r₊ = {r_plus}: over-parameterized, outside the claim (S ≠ 0)")
+    } else {
+        String::new()
+    };
     let series = vec![
         line("‖X_tX_tᵀ − M⋆‖_F", curve(&tr, "abs_err")),
         line("‖S_t‖₂", curve(&tr, "schur_norm")),
-        dashed(format!("S bound {s_tol:e}"), vec![(0.0, s_tol), (iters as f64, s_tol)]),
-        dashed(format!("error bound {err_tol:e} at t={t_err}"), vec![(t_err as f64, err_tol), (t_err as f64, 1.0)]),
+        dashed(
+            format!("S bound {s_tol:e}"),
+            vec![(0.0, s_tol), (iters as f64, s_tol)],
+        ),
+        dashed(
+            format!("error bound {err_tol:e} at t={t_err}"),
+            vec![(t_err as f64, err_tol), (t_err as f64, 1.0)],
+        ),
     ];
-    let fig = log_figure(&format!("Exact parameterization k = {k}: S ≡ 0, linear convergence"), "iteration t", "error / ‖S‖₂", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message })
+    let fig = log_figure(
+        &format!("Exact parameterization k = {k}: S ≡ 0, linear convergence"),
+        "iteration t",
+        "error / ‖S‖₂",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message,
+    })
 }
 
 fn lr11() -> Claim {
@@ -258,15 +391,30 @@ fn lr11() -> Claim {
 
 fn lr11_defaults() -> Params {
     shared(4, 3000, 0.2)
-        .int("window_start", 500, Domain::AtLeast(0.0), "start of the fit window [start, end)")
-        .int("window_end", 1500, Domain::AtLeast(1.0), "end of the fit window [start, end)")
+        .int(
+            "window_start",
+            500,
+            Domain::AtLeast(0.0),
+            "start of the fit window [start, end)",
+        )
+        .int(
+            "window_end",
+            1500,
+            Domain::AtLeast(1.0),
+            "end of the fit window [start, end)",
+        )
 }
 
 fn run_lr11(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (k, eta) = (p.usize("k"), p.f64("eta"));
     let (lo, hi) = (p.u64("window_start"), p.u64("window_end"));
     let (inst, _, lmin) = setup(p, "LR-11", ctx)?;
-    let tr = run_one(p, ctx, &inst, vec![LowRankMetric::AbsErr, LowRankMetric::SchurNorm])?;
+    let tr = run_one(
+        p,
+        ctx,
+        &inst,
+        vec![LowRankMetric::AbsErr, LowRankMetric::SchurNorm],
+    )?;
     let (t, s) = window(&tr.series("schur_norm"), lo, hi);
     let ls: Vec<f64> = s.iter().map(|v| v.ln()).collect();
     let (slope, ci) = match linear_fit(&t, &ls) {
@@ -286,10 +434,25 @@ fn run_lr11(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     }
     let m = vec![meas];
     let mut series = vec![line(format!("‖S_t‖₂, k={k}"), curve(&tr, "schur_norm"))];
-    if let Some(s0) = tr.value_at("schur_norm", lo).filter(|v| *v > 0.0 && v.is_finite()) {
-        let pts = (0..=50).map(|i| lo as f64 + i as f64 * (hi - lo.min(hi)) as f64 / 50.0).map(|x| (x, s0 * (predicted * (x - lo as f64)).exp())).collect();
+    if let Some(s0) = tr
+        .value_at("schur_norm", lo)
+        .filter(|v| *v > 0.0 && v.is_finite())
+    {
+        let pts = (0..=50)
+            .map(|i| lo as f64 + i as f64 * (hi - lo.min(hi)) as f64 / 50.0)
+            .map(|x| (x, s0 * (predicted * (x - lo as f64)).exp()))
+            .collect();
         series.push(dashed("(1 − 2ηλ_min(Λ₂))ᵗ ≈ e^{−2λ_min(Λ₂)ηt}", pts));
     }
-    let fig = log_figure("Indefinite M: exponential decay of the Schur complement", "iteration t", "‖S_t‖₂", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    let fig = log_figure(
+        "Indefinite M: exponential decay of the Schur complement",
+        "iteration t",
+        "‖S_t‖₂",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }

@@ -14,7 +14,8 @@ pub fn claims() -> Vec<Claim> {
     vec![lr2(), lr3(), lr4()]
 }
 
-const SOURCE: &str = "Xiong, Ding, Du — How over-parameterization slows down gradient descent in matrix sensing";
+const SOURCE: &str =
+    "Xiong, Ding, Du — How over-parameterization slows down gradient descent in matrix sensing";
 
 fn lr2() -> Claim {
     Claim {
@@ -29,11 +30,21 @@ fn lr2() -> Claim {
                 .int("n", 20, Domain::AtLeast(1.0), "dimension")
                 .int("r", 2, Domain::AtLeast(1.0), "rank r⋆")
                 .float("kappa", 5.0, Domain::AtLeast(1.0), "condition number")
-                .ints("k", &[3, 4, 6], Domain::AtLeast(1.0), "factor ranks (claim needs k > r)")
+                .ints(
+                    "k",
+                    &[3, 4, 6],
+                    Domain::AtLeast(1.0),
+                    "factor ranks (claim needs k > r)",
+                )
                 .float("eta", 0.1, Domain::Positive, "step size")
                 .float("alpha", 0.1, Domain::Positive, "init scale, X₀ = αG")
                 .int("iters", 5000, Domain::AtLeast(1.0), "iterations T")
-                .int("window_start", 2000, Domain::AtLeast(0.0), "start of the fit window [start, T)")
+                .int(
+                    "window_start",
+                    2000,
+                    Domain::AtLeast(0.0),
+                    "start of the fit window [start, T)",
+                )
         },
         run: run_lr2,
     }
@@ -41,13 +52,33 @@ fn lr2() -> Claim {
 
 fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, eta, iters) = (p.usize("n"), p.usize("r"), p.f64("eta"), p.u64("iters"));
-    let inst = instance(LowRankSpec { n, r, kappa: p.f64("kappa"), ..Default::default() }, ctx.base_seed, "LR-2")?;
+    let inst = instance(
+        LowRankSpec {
+            n,
+            r,
+            kappa: p.f64("kappa"),
+            ..Default::default()
+        },
+        ctx.base_seed,
+        "LR-2",
+    )?;
     let abs = LowRankMetric::AbsErr;
     let init = InitSpec::symmetric(p.f64("alpha"), InitScaling::Plain);
     let ks = p.usizes("k");
     let cases = ks
         .iter()
-        .map(|&k| case(format!("k={k}"), &inst, Method::Gd { eta }, k, init.clone(), vec![abs], abs, StopRule::max_iter(iters)))
+        .map(|&k| {
+            case(
+                format!("k={k}"),
+                &inst,
+                Method::Gd { eta },
+                k,
+                init.clone(),
+                vec![abs],
+                abs,
+                StopRule::max_iter(iters),
+            )
+        })
         .collect();
     let traces = ctx.run(cases)?;
     let mut m = Vec::new();
@@ -55,27 +86,48 @@ fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let lo = p.u64("window_start");
     for (&k, tr) in ks.iter().zip(&traces) {
         let (t, e) = window(&tr.series("abs_err"), lo, iters);
-        let predicted = if k > r { 2.0 * eta / ((k - r) as f64).sqrt() } else { f64::INFINITY };
+        let predicted = if k > r {
+            2.0 * eta / ((k - r) as f64).sqrt()
+        } else {
+            f64::INFINITY
+        };
         let (slope, ci) = match inverse_slope(&t, &e) {
             Ok(f) => (f.slope, f.slope_ci),
             Err(_) => (f64::NAN, (f64::NAN, f64::NAN)),
         };
         m.push(
-            Measurement::check(format!("slope of 1/e [k={k}]"), slope, format!("within 3% of 2η/√(k−r) = {predicted:.4}"), k > r && rel_diff(slope, predicted) < 0.03)
-                .with_ci(ci)
-                .with_reference(predicted),
+            Measurement::check(
+                format!("slope of 1/e [k={k}]"),
+                slope,
+                format!("within 3% of 2η/√(k−r) = {predicted:.4}"),
+                k > r && rel_diff(slope, predicted) < 0.03,
+            )
+            .with_ci(ci)
+            .with_reference(predicted),
         );
         let ll = loglog_slope(&t, &e).map_or(f64::NAN, |f| f.slope);
         m.push(Measurement::report(format!("log–log slope [k={k}]"), ll).with_reference(-1.0));
         series.push(line(format!("GD k={k}"), curve(tr, "abs_err")));
         if k > r {
-            let pts = (1..=50).map(|i| i as f64 * iters as f64 / 50.0).map(|t| (t, ((k - r) as f64).sqrt() / (2.0 * eta * t))).collect();
+            let pts = (1..=50)
+                .map(|i| i as f64 * iters as f64 / 50.0)
+                .map(|t| (t, ((k - r) as f64).sqrt() / (2.0 * eta * t)))
+                .collect();
             series.push(dashed(format!("√(k−r)/(2ηt), k={k}"), pts));
         }
     }
-    let mut fig = log_figure("Symmetric over-parameterized GD: error ≈ √(k−r)/(2ηt)", "iteration t", "‖XXᵀ−M⋆‖_F", series);
+    let mut fig = log_figure(
+        "Symmetric over-parameterized GD: error ≈ √(k−r)/(2ηt)",
+        "iteration t",
+        "‖XXᵀ−M⋆‖_F",
+        series,
+    );
     fig.log_x = true;
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }
 
 fn lr3() -> Claim {
@@ -98,9 +150,19 @@ fn asym_defaults() -> Params {
         .float("kappa", 5.0, Domain::AtLeast(1.0), "condition number")
         .int("k", 4, Domain::AtLeast(1.0), "factor rank (k > r)")
         .float("eta", 0.2, Domain::Positive, "step size")
-        .floats("alpha", &[0.08, 0.04, 0.02], Domain::Positive, "init scales (each half the previous), F₀ = αG, G₀ = (α/3)G′")
+        .floats(
+            "alpha",
+            &[0.08, 0.04, 0.02],
+            Domain::Positive,
+            "init scales (each half the previous), F₀ = αG, G₀ = (α/3)G′",
+        )
         .int("iters", 200_000, Domain::AtLeast(1.0), "iteration cap")
-        .float("switch", 1e-2, Domain::Positive, "LR-4: rebalance at the first step with e_t below this")
+        .float(
+            "switch",
+            1e-2,
+            Domain::Positive,
+            "LR-4: rebalance at the first step with e_t below this",
+        )
 }
 
 /// LS slope of `log e` over the band `(1e-11, 1e-3)`.
@@ -116,11 +178,29 @@ fn band_slope(tr: &Trace) -> (f64, (f64, f64)) {
 fn run_lr3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, k, eta) = (p.usize("n"), p.usize("r"), p.usize("k"), p.f64("eta"));
     let alphas = p.f64s("alpha");
-    let inst = instance(LowRankSpec { n, r, kappa: p.f64("kappa"), ..Default::default() }, ctx.base_seed, "LR-3")?;
+    let inst = instance(
+        LowRankSpec {
+            n,
+            r,
+            kappa: p.f64("kappa"),
+            ..Default::default()
+        },
+        ctx.base_seed,
+        "LR-3",
+    )?;
     let abs = LowRankMetric::AbsErr;
     let stop = StopRule::max_iter(p.u64("iters")).with_target("abs_err", 1e-11);
     let mk = |kk: usize, a: f64| {
-        case(format!("k={kk},alpha={a}"), &inst, Method::Gd { eta }, kk, InitSpec::asymmetric(a, 1.0 / 3.0), vec![abs], abs, stop.clone())
+        case(
+            format!("k={kk},alpha={a}"),
+            &inst,
+            Method::Gd { eta },
+            kk,
+            InitSpec::asymmetric(a, 1.0 / 3.0),
+            vec![abs],
+            abs,
+            stop.clone(),
+        )
     };
     let control = [alphas[0], *alphas.last().expect("non-empty")];
     let mut cases: Vec<_> = alphas.iter().map(|&a| mk(k, a)).collect();
@@ -131,7 +211,10 @@ fn run_lr3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let slopes: Vec<f64> = traces.iter().map(|t| band_slope(t).0).collect();
     for (i, &a) in alphas.iter().enumerate() {
         let (s, ci) = band_slope(&traces[i]);
-        let reference = [-1.84e-2, -4.56e-3, -1.15e-3].get(i).copied().filter(|_| (a - [0.08, 0.04, 0.02][i]).abs() < 1e-12);
+        let reference = [-1.84e-2, -4.56e-3, -1.15e-3]
+            .get(i)
+            .copied()
+            .filter(|_| (a - [0.08, 0.04, 0.02][i]).abs() < 1e-12);
         let mut meas = Measurement::report(format!("slope [k={k}, alpha={a}]"), s).with_ci(ci);
         meas.reference = reference;
         m.push(meas);
@@ -143,26 +226,52 @@ fn run_lr3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         m.push(Measurement::check(
             format!("slope(alpha={})/slope(alpha={})", alphas[i - 1], alphas[i]),
             ratio,
-            format!("∈ [{:.2}, {:.2}] (α² law gives {law:.2})", 0.8 * law, 1.2 * law),
+            format!(
+                "∈ [{:.2}, {:.2}] (α² law gives {law:.2})",
+                0.8 * law,
+                1.2 * law
+            ),
             ratio >= 0.8 * law && ratio <= 1.2 * law,
         ));
     }
     let nc = alphas.len();
     let control_ratio = slopes[nc + 1] / slopes[nc];
     for (j, &a) in control.iter().enumerate() {
-        m.push(Measurement::report(format!("control slope [k=r={r}, alpha={a}]"), slopes[nc + j]));
-        series.push(line(format!("k=r={r}, α={a}"), curve(&traces[nc + j], "abs_err")));
+        m.push(Measurement::report(
+            format!("control slope [k=r={r}, alpha={a}]"),
+            slopes[nc + j],
+        ));
+        series.push(line(
+            format!("k=r={r}, α={a}"),
+            curve(&traces[nc + j], "abs_err"),
+        ));
     }
     m.push(Measurement::check(
-        format!("control slope(alpha={})/slope(alpha={}) [k=r]", control[1], control[0]),
+        format!(
+            "control slope(alpha={})/slope(alpha={}) [k=r]",
+            control[1], control[0]
+        ),
         control_ratio,
         "∈ [0.5, 2] (weak α-dependence for k = r)",
         (0.5..=2.0).contains(&control_ratio),
     ));
     let nalpha2 = n as f64 * alphas[0] * alphas[0];
-    let message = if nalpha2 > 0.2 { format!("n·α² = {nalpha2:.3} > 0.2: outside the small-initialization regime (n·α² ≲ 0.1) the α² law assumes") } else { String::new() };
-    let fig = log_figure("Asymmetric GD: linear rate ∝ α² when over-parameterized", "iteration t", "‖FGᵀ−M⋆‖_F", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message })
+    let message = if nalpha2 > 0.2 {
+        format!("n·α² = {nalpha2:.3} > 0.2: outside the small-initialization regime (n·α² ≲ 0.1) the α² law assumes")
+    } else {
+        String::new()
+    };
+    let fig = log_figure(
+        "Asymmetric GD: linear rate ∝ α² when over-parameterized",
+        "iteration t",
+        "‖FGᵀ−M⋆‖_F",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message,
+    })
 }
 
 fn lr4() -> Claim {
@@ -182,13 +291,36 @@ fn lr4() -> Claim {
 fn run_lr4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, k, eta) = (p.usize("n"), p.usize("r"), p.usize("k"), p.f64("eta"));
     let alphas = p.f64s("alpha");
-    let inst = instance(LowRankSpec { n, r, kappa: p.f64("kappa"), ..Default::default() }, ctx.base_seed, "LR-4")?;
+    let inst = instance(
+        LowRankSpec {
+            n,
+            r,
+            kappa: p.f64("kappa"),
+            ..Default::default()
+        },
+        ctx.base_seed,
+        "LR-4",
+    )?;
     let abs = LowRankMetric::AbsErr;
     let stop = StopRule::max_iter(p.u64("iters")).with_target("abs_err", 1e-12);
-    let method = Method::GdRebalanced { eta, below: p.f64("switch") };
+    let method = Method::GdRebalanced {
+        eta,
+        below: p.f64("switch"),
+    };
     let cases = alphas
         .iter()
-        .map(|&a| case(format!("k={k},alpha={a}"), &inst, method.clone(), k, InitSpec::asymmetric(a, 1.0 / 3.0), vec![abs], abs, stop.clone()))
+        .map(|&a| {
+            case(
+                format!("k={k},alpha={a}"),
+                &inst,
+                method.clone(),
+                k,
+                InitSpec::asymmetric(a, 1.0 / 3.0),
+                vec![abs],
+                abs,
+                stop.clone(),
+            )
+        })
         .collect();
     let traces = ctx.run(cases)?;
     let mut m = Vec::new();
@@ -196,14 +328,44 @@ fn run_lr4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let mut slopes = Vec::new();
     for (&a, tr) in alphas.iter().zip(&traces) {
         let (s, ci) = band_slope(tr);
-        m.push(Measurement::report(format!("post-switch slope [alpha={a}]"), s).with_ci(ci).with_reference(-8.0e-3));
+        m.push(
+            Measurement::report(format!("post-switch slope [alpha={a}]"), s)
+                .with_ci(ci)
+                .with_reference(-8.0e-3),
+        );
         slopes.push(-s);
         series.push(line(format!("rebalanced, α={a}"), curve(tr, "abs_err")));
     }
     let dev = spread(&slopes) - 1.0;
-    m.push(Measurement::check("max/min − 1 of the slopes", dev, "< 0.10", dev < 0.10));
-    let sigma_min = LowRankSpec { n, r, kappa: p.f64("kappa"), ..Default::default() }.eigenvalues().last().copied().unwrap_or(1.0);
-    m.push(Measurement::report("−ησ_min² (catalogue's approximate slope)", -eta * sigma_min * sigma_min));
-    let fig = log_figure("Asymmetric GD with one rebalancing step", "iteration t", "‖FGᵀ−M⋆‖_F", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(fig), message: String::new() })
+    m.push(Measurement::check(
+        "max/min − 1 of the slopes",
+        dev,
+        "< 0.10",
+        dev < 0.10,
+    ));
+    let sigma_min = LowRankSpec {
+        n,
+        r,
+        kappa: p.f64("kappa"),
+        ..Default::default()
+    }
+    .eigenvalues()
+    .last()
+    .copied()
+    .unwrap_or(1.0);
+    m.push(Measurement::report(
+        "−ησ_min² (catalogue's approximate slope)",
+        -eta * sigma_min * sigma_min,
+    ));
+    let fig = log_figure(
+        "Asymmetric GD with one rebalancing step",
+        "iteration t",
+        "‖FGᵀ−M⋆‖_F",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(fig),
+        message: String::new(),
+    })
 }

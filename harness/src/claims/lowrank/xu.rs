@@ -42,16 +42,46 @@ fn run(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let rel = LowRankMetric::RelErr;
     let mut cases = Vec::new();
     for &kappa in &kappas {
-        let inst = instance(LowRankSpec { n, r, kappa, ..Default::default() }, ctx.base_seed, "LR-1")?;
+        let inst = instance(
+            LowRankSpec {
+                n,
+                r,
+                kappa,
+                ..Default::default()
+            },
+            ctx.base_seed,
+            "LR-1",
+        )?;
         let sigma_min = 1.0 / kappa;
         for &k in &ks {
             let label = format!("kappa={kappa},k={k}");
             let stop = StopRule::max_iter(p.u64("iters")).with_target("rel_err", 1e-13);
-            let sgd = Method::ScaledGd { eta, lambda: p.f64("lambda") * sigma_min };
-            cases.push(case(label.clone(), &inst, sgd, k, init.clone(), vec![rel], rel, stop));
+            let sgd = Method::ScaledGd {
+                eta,
+                lambda: p.f64("lambda") * sigma_min,
+            };
+            cases.push(case(
+                label.clone(),
+                &inst,
+                sgd,
+                k,
+                init.clone(),
+                vec![rel],
+                rel,
+                stop,
+            ));
             // GD comparator: step 0.5/σ₁ (σ₁ = 1), same X₀.
             let stop = StopRule::max_iter(p.u64("gd_iters")).with_target("rel_err", 1e-6);
-            cases.push(case(label, &inst, Method::Gd { eta: 0.5 }, k, init.clone(), vec![rel], rel, stop));
+            cases.push(case(
+                label,
+                &inst,
+                Method::Gd { eta: 0.5 },
+                k,
+                init.clone(),
+                vec![rel],
+                rel,
+                stop,
+            ));
         }
     }
     let traces = ctx.run(cases)?;
@@ -67,19 +97,38 @@ fn run(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             let e = sgd.values("rel_err");
             let rho = median_ratio(&e, 1e-5, 1e-12).unwrap_or(f64::NAN);
             m.push(
-                Measurement::check(format!("rho_hat[kappa={kappa},k={k}]"), rho, format!("|ρ̂ − {rho_pred}| < 0.03"), (rho - rho_pred).abs() < 0.03)
-                    .with_reference(0.5),
+                Measurement::check(
+                    format!("rho_hat[kappa={kappa},k={k}]"),
+                    rho,
+                    format!("|ρ̂ − {rho_pred}| < 0.03"),
+                    (rho - rho_pred).abs() < 0.03,
+                )
+                .with_reference(0.5),
             );
             let t = hitting_time(&sgd.series("rel_err"), 1e-10).map_or(f64::NAN, |t| t as f64);
-            m.push(Measurement::report(format!("T(1e-10)[kappa={kappa},k={k}]"), t));
+            m.push(Measurement::report(
+                format!("T(1e-10)[kappa={kappa},k={k}]"),
+                t,
+            ));
             t10.push(t);
             let tg = hitting_time(&gd.series("rel_err"), 1e-6).map_or(f64::NAN, |t| t as f64);
-            m.push(Measurement::report(format!("T_GD(1e-6)[kappa={kappa},k={k}]"), tg));
+            m.push(Measurement::report(
+                format!("T_GD(1e-6)[kappa={kappa},k={k}]"),
+                tg,
+            ));
             t_gd.push(tg);
-            series.push(line(format!("ScaledGD(λ) κ={kappa}, k={k}"), curve(sgd, "rel_err")));
+            series.push(line(
+                format!("ScaledGD(λ) κ={kappa}, k={k}"),
+                curve(sgd, "rel_err"),
+            ));
         }
         let s = spread(&t10);
-        m.push(Measurement::check(format!("max/min T(1e-10) over kappa [k={k}]"), s, "≤ 1.5", s <= 1.5));
+        m.push(Measurement::check(
+            format!("max/min T(1e-10) over kappa [k={k}]"),
+            s,
+            "≤ 1.5",
+            s <= 1.5,
+        ));
         for w in kappas.windows(2).zip(t_gd.windows(2)) {
             let ((k0, k1), (g0, g1)) = ((w.0[0], w.0[1]), (w.1[0], w.1[1]));
             let ratio = g1 / g0;
@@ -95,10 +144,22 @@ fn run(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     // Predicted tail 0.5ᵗ, anchored where the first ScaledGD(λ) curve enters the band.
     if let Some(first) = traces.first() {
         if let Some((t0, e0)) = first.series("rel_err").into_iter().find(|(_, e)| *e < 1e-5) {
-            let pts = (0..40).map(|i| (t0 as f64 + i as f64, e0 * rho_pred.powi(i))).take_while(|p| p.1 > 1e-14).collect();
+            let pts = (0..40)
+                .map(|i| (t0 as f64 + i as f64, e0 * rho_pred.powi(i)))
+                .take_while(|p| p.1 > 1e-14)
+                .collect();
             series.push(dashed(format!("predicted {rho_pred}ᵗ"), pts));
         }
     }
-    let figure = log_figure("ScaledGD(λ) relative error across κ", "iteration t", "relative error ‖XXᵀ−M⋆‖_F/‖M⋆‖_F", series);
-    Ok(ClaimOutput { measurements: m, figure: Some(figure), message: String::new() })
+    let figure = log_figure(
+        "ScaledGD(λ) relative error across κ",
+        "iteration t",
+        "relative error ‖XXᵀ−M⋆‖_F/‖M⋆‖_F",
+        series,
+    );
+    Ok(ClaimOutput {
+        measurements: m,
+        figure: Some(figure),
+        message: String::new(),
+    })
 }
