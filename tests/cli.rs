@@ -357,7 +357,31 @@ fn export_writes_an_npz() {
         &["export", "lowrank", "--set", "kappa=0", "--out", s(&path)],
         "kappa",
     );
-    assert_bad_input(&["export", "sensing", "--out", s(&path)], "sensing");
+    assert_bad_input(&["export", "hadamard", "--out", s(&path)], "hadamard");
+}
+
+#[test]
+fn export_sensing_writes_operator_and_measurements() {
+    let d = tmp();
+    let path = d.path().join("sens.npz");
+    let out = ratebench(&["export", "sensing", "--set", "n=4", "--set", "r=1", "--set", "m=30", "--out", s(&path)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut npz = npyz::npz::NpzArchive::open(&path).unwrap();
+    let read = |npz: &mut npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>, name: &str| -> (Vec<u64>, Vec<f64>) {
+        let a = npz.by_name(name).unwrap().unwrap();
+        (a.shape().to_vec(), a.into_vec().unwrap())
+    };
+    let (sa, a) = read(&mut npz, "A");
+    let (sy, y) = read(&mut npz, "y");
+    let (_, m) = read(&mut npz, "M");
+    assert_eq!((sa, sy), (vec![30, 16], vec![30]));
+    // Noiseless: y = A @ M.reshape(-1).
+    for i in 0..30 {
+        let ai: f64 = (0..16).map(|q| a[i * 16 + q] * m[q]).sum();
+        assert!((ai - y[i]).abs() < 1e-12);
+    }
+    assert_bad_input(&["export", "sensing", "--set", "m=0", "--out", s(&path)], "invalid m");
+    assert_bad_input(&["export", "sensing", "--set", "p=1.5", "--out", s(&path)], "invalid p");
 }
 
 #[test]

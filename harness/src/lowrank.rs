@@ -1,11 +1,16 @@
-//! Binding of the low-rank factorization family to the executor: a [`LowRankCase`] names
-//! an instance, a method and what to record; [`run_case`] runs it deterministically.
+//! Binding of the factored-method problem families (factorization and sensing) to the
+//! executor: a [`LowRankCase`] names an instance, a method and what to record;
+//! [`run_case`] runs it deterministically. Metrics are always computed against the ground
+//! truth `M⋆`, whichever loss the solver follows.
 
 use crate::executor::execute;
 use crate::results::{RunRecord, RunResult};
 use ratebench_core::rng::SeedPath;
 use ratebench_core::{error::check, Result, Sampling, StopRule};
-use ratebench_factored::{Gd, PrecGd, ScaledGd};
+use ratebench_core::{Error, MetricSet, Solver, Trace};
+use ratebench_factored::{Gd, L2Gd, PrecGd, ScaledGd, SubGm};
+use ratebench_lowrank::{FactoredLoss, Factors};
+use ratebench_sensing::{SensingProblem, SensingSpec};
 use ratebench_lowrank::{InitSpec, LowRankMetric, LowRankProblem, MetricEvaluator};
 use serde::Serialize;
 use std::sync::Arc;
@@ -21,6 +26,10 @@ pub enum Method {
     ScaledGd { eta: f64, lambda: f64 },
     /// PrecGD with damping `c·‖residual‖`.
     PrecGd { eta: f64, damping: f64 },
+    /// SubGM with steps `eta0·rhoᵗ` (sensing only).
+    SubGm { eta0: f64, rho: f64 },
+    /// SubGM's ℓ₂-GD comparator (sensing only).
+    L2Gd { eta: f64 },
 }
 
 impl Method {
@@ -30,46 +39,77 @@ impl Method {
             Method::Gd { eta }
             | Method::GdRebalanced { eta, .. }
             | Method::ScaledGd { eta, .. }
-            | Method::PrecGd { eta, .. } => eta,
+            | Method::PrecGd { eta, .. }
+            | Method::L2Gd { eta } => eta,
+            Method::SubGm { eta0, .. } => eta0,
         }
     }
 }
 
-/// A generated or loaded instance, with the label used in result files.
+/// The problem a solver runs on.
+#[derive(Clone, Debug)]
+pub enum Problem {
+    /// Factorization (`A = I`).
+    LowRank(Arc<LowRankProblem>),
+    /// Matrix sensing.
+    Sensing(Arc<SensingProblem>),
+}
+
+/// A generated or loaded instance, with the description used in result files.
 #[derive(Clone, Debug)]
 pub struct Instance {
-    pub problem: Arc<LowRankProblem>,
-    /// JSON description of how it was made (spec or file path).
+    pub problem: Problem,
+    /// JSON description of how it was made (spec or file path, plus diagnostics).
     pub spec: String,
 }
 
 impl Instance {
     /// Generates `M⋆` from the "data" stream of `(base, group, spec, rep)`.
-    pub fn generate(
-        spec: &ratebench_lowrank::LowRankSpec,
-        base_seed: u64,
-        group: &str,
-        rep: u64,
-    ) -> Result<Self> {
-        let mut rng = SeedPath::new(base_seed)
-            .with(group)
-            .with(spec.label())
-            .with(rep.to_string())
-            .stream("data");
+    pub fn generate(spec: &ratebench_lowrank::LowRankSpec, base_seed: u64, group: &str, rep: u64) -> Result<Self> {
+        let mut rng = SeedPath::new(base_seed).with(group).with(spec.label()).with(rep.to_string()).stream("data");
         let problem = LowRankProblem::generate(spec, &mut rng)?;
-        Ok(Self {
-            problem: Arc::new(problem),
-            spec: serde_json::to_string(spec).unwrap_or_default(),
-        })
+        Ok(Self { problem: Problem::LowRank(Arc::new(problem)), spec: serde_json::to_string(spec).unwrap_or_default() })
+    }
+
+    /// Generates a sensing instance; `data_rep` seeds `M⋆` and the operator, so several
+    /// initialization seeds can share one instance.
+    pub fn generate_sensing(spec: &SensingSpec, base_seed: u64, group: &str, data_rep: u64) -> Result<Self> {
+        let path = SeedPath::new(base_seed).with(group).with(spec.label()).with(data_rep.to_string());
+        let problem = SensingProblem::generate(spec, &path)?;
+        Ok(Self::from_sensing(problem, serde_json::to_value(spec).unwrap_or_default()))
+    }
+
+    /// Wraps a sensing problem, recording the RIP diagnostic in the spec.
+    pub fn from_sensing(problem: SensingProblem, mut spec: serde_json::Value) -> Self {
+        if let Some(obj) = spec.as_object_mut() {
+            obj.insert("rip_diagnostic".into(), serde_json::json!(problem.rip_diagnostic()));
+        }
+        Self { problem: Problem::Sensing(Arc::new(problem)), spec: spec.to_string() }
     }
 
     /// Loads a `.npy` matrix.
     pub fn load_npy(path: &std::path::Path) -> Result<Self> {
         let problem = LowRankProblem::load_npy(path)?;
         Ok(Self {
-            problem: Arc::new(problem),
+            problem: Problem::LowRank(Arc::new(problem)),
             spec: serde_json::json!({ "npy": path.display().to_string() }).to_string(),
         })
+    }
+
+    /// The ground truth `M⋆`.
+    pub fn truth(&self) -> &LowRankProblem {
+        match &self.problem {
+            Problem::LowRank(p) => p,
+            Problem::Sensing(p) => p.truth(),
+        }
+    }
+
+    /// The problem family name used in result files.
+    pub fn family(&self) -> &'static str {
+        match self.problem {
+            Problem::LowRank(_) => "lowrank",
+            Problem::Sensing(_) => "sensing",
+        }
     }
 }
 
@@ -104,73 +144,30 @@ impl LowRankCase {
 }
 
 /// Runs a case; `group` is the claim id or `suite:<name>`.
-pub fn run_case(
-    case: &LowRankCase,
-    group: &str,
-    base_seed: u64,
-    calib_s: f64,
-) -> Result<RunResult> {
+pub fn run_case(case: &LowRankCase, group: &str, base_seed: u64, calib_s: f64) -> Result<RunResult> {
     case.validate()?;
-    let problem = case.instance.problem.as_ref();
+    let truth = case.instance.truth();
     let mut metrics = case.metrics.clone();
     if !metrics.contains(&case.primary) {
         metrics.insert(0, case.primary);
     }
-    let mut set = MetricEvaluator::new(problem, &metrics)?.into_metric_set();
+    let mut set = MetricEvaluator::new(truth, &metrics)?.into_metric_set();
     // The start depends on the instance, k and repetition only, so every method (and every
     // α, which only rescales it) starts from the same G.
     let mut init_rng = SeedPath::new(base_seed)
         .with(group)
-        .with(problem.label())
+        .with(truth.label())
         .with(format!("k={}", case.k))
         .with(case.rep.to_string())
         .stream("init");
-    let (eta, init, k) = (case.method.eta(), case.init.clone(), case.k);
-    let trace = match case.method {
-        Method::Gd { .. } => {
-            let mut s = Gd::new(eta, k, init);
-            execute(
-                &mut s,
-                problem,
-                &mut init_rng,
-                &mut set,
-                &case.stop,
-                case.sampling,
-            )
-        }
-        Method::GdRebalanced { below, .. } => {
-            let mut s = Gd::new(eta, k, init).rebalance_below(below);
-            execute(
-                &mut s,
-                problem,
-                &mut init_rng,
-                &mut set,
-                &case.stop,
-                case.sampling,
-            )
-        }
-        Method::ScaledGd { lambda, .. } => {
-            let mut s = ScaledGd::new(eta, lambda, k, init);
-            execute(
-                &mut s,
-                problem,
-                &mut init_rng,
-                &mut set,
-                &case.stop,
-                case.sampling,
-            )
-        }
-        Method::PrecGd { damping, .. } => {
-            let mut s = PrecGd::new(eta, damping, k, init);
-            execute(
-                &mut s,
-                problem,
-                &mut init_rng,
-                &mut set,
-                &case.stop,
-                case.sampling,
-            )
-        }
+    let mut run = Runner { case, rng: &mut init_rng, metrics: &mut set };
+    let trace = match &case.instance.problem {
+        Problem::LowRank(p) => run.factored(p.as_ref())?,
+        Problem::Sensing(p) => match case.method {
+            Method::SubGm { eta0, rho } => run.go(&mut SubGm::new(eta0, rho, case.k, case.init.clone()), p.as_ref()),
+            Method::L2Gd { eta } => run.go(&mut L2Gd::new(eta, case.k, case.init.clone()), p.as_ref()),
+            _ => run.factored(p.as_ref())?,
+        },
     };
     let algorithm = trace.solver.clone();
     let run_id = format!("{group}/{}/{algorithm}/s{}", case.case, case.rep);
@@ -178,7 +175,7 @@ pub fn run_case(
         run_id,
         group,
         &case.case,
-        "lowrank",
+        case.instance.family(),
         case.instance.spec.clone(),
         case.rep,
         case.primary.name(),
@@ -186,4 +183,31 @@ pub fn run_case(
         &trace,
     );
     Ok(RunResult { record, trace })
+}
+
+/// What every method's run shares.
+struct Runner<'a, 'm> {
+    case: &'a LowRankCase,
+    rng: &'a mut ratebench_core::rng::Rng,
+    metrics: &'a mut MetricSet<'m, Factors>,
+}
+
+impl Runner<'_, '_> {
+    fn go<S: Solver<Iterate = Factors>>(&mut self, solver: &mut S, problem: &S::Problem) -> Trace {
+        execute(solver, problem, self.rng, self.metrics, &self.case.stop, self.case.sampling)
+    }
+
+    /// The methods that need only a gradient.
+    fn factored<P: FactoredLoss>(&mut self, p: &P) -> Result<Trace> {
+        let (k, init) = (self.case.k, self.case.init.clone());
+        Ok(match self.case.method {
+            Method::Gd { eta } => self.go(&mut Gd::new(eta, k, init), p),
+            Method::GdRebalanced { eta, below } => self.go(&mut Gd::new(eta, k, init).rebalance_below(below), p),
+            Method::ScaledGd { eta, lambda } => self.go(&mut ScaledGd::new(eta, lambda, k, init), p),
+            Method::PrecGd { eta, damping } => self.go(&mut PrecGd::new(eta, damping, k, init), p),
+            Method::SubGm { .. } | Method::L2Gd { .. } => {
+                return Err(Error::invalid("method", "subgm and l2-gd need a sensing instance (a measurement loss)"));
+            }
+        })
+    }
 }

@@ -250,7 +250,7 @@ impl SuiteSpec {
         path: &std::path::Path,
     ) -> Result<Vec<(String, LowRankCase)>> {
         let inst = Instance::load_npy(path)?;
-        let s = inst.problem.spectrum();
+        let s = inst.truth().spectrum();
         let k = self.real_k.clamp(1, 8);
         let (s1, sk) = (s[0], s[k - 1]);
         let dist = LowRankMetric::DistRank(k);

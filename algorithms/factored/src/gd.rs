@@ -65,7 +65,7 @@ impl<P: FactoredLoss> Solver for Gd<P> {
 
     fn init(&mut self, problem: &P, rng: &mut Rng) -> Result<()> {
         validate(self.eta, self.k)?;
-        let it = self.init.draw(problem.shape(), self.k, rng)?;
+        let it = self.init.start(problem, self.k, rng)?;
         self.buf = Some(Buffers::new(problem, &it));
         self.it = Some(it);
         self.steps = 0;

@@ -8,6 +8,8 @@
 //! | [`Gd`] | `X ← X − η∇f(X)` (asymmetric: simultaneous `F`, `G`; optional one-step rebalancing) |
 //! | [`ScaledGd`] | `X ← X − η∇f(X)(XᵀX + λI)⁻¹` (λ = 0: ScaledGD; λ > 0: ScaledGD(λ)) |
 //! | [`PrecGd`] | `X ← X − η∇f(X)(XᵀX + λ_t I)⁻¹`, `λ_t = c·‖A(XXᵀ) − y‖` (damping ∝ √f) |
+//! | [`SubGm`] | `U ← U − η₀ρᵗ(1/m)Σ sign(r_i)(A_i + A_iᵀ)U` (ℓ₁ loss, [`MeasurementLoss`]) |
+//! | [`L2Gd`] | `U ← U − η(1/m)Σ r_i A_i U` (SubGM's ℓ₂ comparator) |
 //!
 //! Every `step` works in buffers allocated by `init`.
 //!
@@ -27,14 +29,18 @@
 mod gd;
 mod precond;
 mod rebalance;
+mod subgm;
 
 pub use gd::Gd;
 pub use precond::{PrecGd, ScaledGd};
 pub use rebalance::rebalance;
+pub use subgm::{L2Gd, SubGm};
 
 use faer::{Mat, MatMut, MatRef};
 use ratebench_core::{error::check, Result};
 use ratebench_lowrank::FactoredLoss;
+
+
 
 pub use ratebench_lowrank::{Factors, InitSpec};
 

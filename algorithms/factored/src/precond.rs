@@ -82,7 +82,7 @@ impl<W> PrecState<W> {
         init: &InitSpec,
         rng: &mut Rng,
     ) -> Result<Self> {
-        let it = init.draw(problem.shape(), k, rng)?;
+        let it = init.start(problem, k, rng)?;
         Ok(Self {
             buf: Buffers::new(problem, &it),
             it,

@@ -7,6 +7,7 @@
 //! when a claim only reports values.
 
 mod lowrank;
+mod sensing;
 
 use crate::lowrank::{run_case, LowRankCase};
 use crate::params::Params;
@@ -195,7 +196,9 @@ pub fn log_figure(title: &str, x_label: &str, y_label: &str, series: Vec<Series>
 
 /// Every registered claim, in catalogue order.
 pub fn registry() -> Vec<Claim> {
-    lowrank::claims()
+    let mut v = lowrank::claims();
+    v.extend(sensing::claims());
+    v
 }
 
 /// Looks up claims by id (case-insensitive); all claims for an empty list.

@@ -66,6 +66,10 @@ pub struct InitSpec {
     pub asymmetric: bool,
     /// For asymmetric starts: `G₀ = (α · g_ratio) G′` (Xiong et al. use 1/3).
     pub g_ratio: f64,
+    /// Spectral start from the problem's [`FactoredLoss::spectral_matrix`] instead of a
+    /// random one (`alpha` and `scaling` are then ignored).
+    #[serde(default)]
+    pub spectral: bool,
 }
 
 impl InitSpec {
@@ -76,6 +80,7 @@ impl InitSpec {
             scaling,
             asymmetric: false,
             g_ratio: 1.0,
+            spectral: false,
         }
     }
 
@@ -86,7 +91,37 @@ impl InitSpec {
             scaling: InitScaling::Plain,
             asymmetric: true,
             g_ratio,
+            spectral: false,
         }
+    }
+
+    /// Spectral start: top-`k` eigenpairs `X₀ = U_k diag(√λ₊)` (symmetric) or singular
+    /// pairs `F₀ = U_k√S`, `G₀ = V_k√S` (asymmetric) of the problem's spectral matrix.
+    pub fn spectral(asymmetric: bool) -> Self {
+        Self { alpha: 1.0, scaling: InitScaling::Plain, asymmetric, g_ratio: 1.0, spectral: true }
+    }
+
+    /// The start for `problem`: spectral or drawn from `rng` (the "init" stream).
+    pub fn start<P: crate::FactoredLoss>(&self, problem: &P, k: usize, rng: &mut Rng) -> Result<Factors> {
+        if !self.spectral {
+            return self.draw(problem.shape(), k, rng);
+        }
+        let (n1, n2) = problem.shape();
+        check::in_range("k", k, 1, n1.min(n2))?;
+        let s = problem.spectral_matrix();
+        let numerical = |e: &dyn std::fmt::Debug| ratebench_core::Error::numerical("spectral init", format!("{e:?}"));
+        if !self.asymmetric {
+            let evd = s.self_adjoint_eigen(faer::Side::Lower).map_err(|e| numerical(&e))?;
+            let (u, lam) = (evd.U(), evd.S().column_vector());
+            let n = s.nrows();
+            // Eigenvalues ascend: the k largest are the last k.
+            return Ok(Factors::Sym(Mat::from_fn(n, k, |i, j| u[(i, n - 1 - j)] * lam[n - 1 - j].max(0.0).sqrt())));
+        }
+        let svd = s.thin_svd().map_err(|e| numerical(&e))?;
+        let sv = svd.S().column_vector();
+        let f = Mat::from_fn(s.nrows(), k, |i, j| svd.U()[(i, j)] * sv[j].sqrt());
+        let g = Mat::from_fn(s.ncols(), k, |i, j| svd.V()[(i, j)] * sv[j].sqrt());
+        Ok(Factors::Asym { f, g })
     }
 
     /// Draws the start for a target of shape `(n1, n2)` with `k` columns. `G` is drawn

@@ -23,7 +23,7 @@ mod metrics;
 
 pub use factors::{Factors, InitScaling, InitSpec};
 pub use generate::{Basis, LowRankSpec};
-pub use loss::FactoredLoss;
+pub use loss::{FactoredLoss, MeasurementLoss, ResidualWeight};
 pub use metrics::{LowRankMetric, MetricEvaluator};
 
 use faer::Mat;

@@ -30,6 +30,10 @@ pub trait FactoredLoss: Sync {
         ws: &mut Self::Workspace,
     ) -> f64;
 
+    /// The matrix whose top-`k` eigenpairs (symmetric) or singular pairs (asymmetric) give
+    /// the spectral initialization: `M` for factorization, `A*(y)` for sensing.
+    fn spectral_matrix(&self) -> Mat<f64>;
+
     /// Writes `∇_F` and `∇_G` and returns the residual norm `‖A(FGᵀ) − y‖`.
     fn asym_gradient(
         &self,
@@ -39,6 +43,25 @@ pub trait FactoredLoss: Sync {
         grad_g: MatMut<'_, f64>,
         ws: &mut Self::Workspace,
     ) -> f64;
+}
+
+/// How a residual-weighted step weighs each residual `r_i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResidualWeight {
+    /// `sign(r_i)`: the subgradient of the ℓ₁ loss.
+    Sign,
+    /// `r_i`: the ℓ₂ loss.
+    Identity,
+}
+
+/// A loss built from `m` linear measurements, exposing the residual-weighted step
+/// `(1/m) Σ_i φ(r_i)(A_i + A_iᵀ)X` that SubGM and the ℓ₂-GD comparator follow.
+pub trait MeasurementLoss: FactoredLoss {
+    /// Writes the step into `out` and returns `(1/m)‖A(XXᵀ) − y‖₁`.
+    fn residual_step(&self, x: MatRef<'_, f64>, weight: ResidualWeight, out: MatMut<'_, f64>, ws: &mut Self::Workspace) -> f64;
+
+    /// Number of measurements `m`.
+    fn measurements(&self) -> usize;
 }
 
 /// Buffers for the factorization gradient: two `k × k` Gram matrices.
@@ -108,6 +131,10 @@ impl FactoredLoss for LowRankProblem {
             Par::Seq,
         );
         residual_norm(ws.gram_a.squared_norm_l2() - 2.0 * x_mx + self.target_sq_norm())
+    }
+
+    fn spectral_matrix(&self) -> Mat<f64> {
+        self.target().to_owned()
     }
 
     /// `∇_F = F(GᵀG) − MG`, `∇_G = G(FᵀF) − MᵀF`.

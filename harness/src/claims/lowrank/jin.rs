@@ -453,7 +453,7 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             meas = meas.with_reference(2e-15);
         }
         m.push(meas);
-        let tail = inst.problem.tail_norm(k);
+        let tail = inst.truth().tail_norm(k);
         let err = tr.value_at("abs_err", iters).unwrap_or(f64::NAN);
         m.push(Measurement::report(format!("‖X_TX_Tᵀ − M⋆‖_F [k={k}]"), err).with_reference(tail));
         let dev = rel_diff(err, tail);
