@@ -9,7 +9,7 @@ default:
 
 # The main job: criterion benches, every claim, the default suite, the report (results/latest/report/index.html).
 bench-all:
-    cargo bench --bench factored_step -- --noplot
+    cargo bench --bench factored_step --bench sensing_step -- --noplot
     cargo run --release -- bench-all --out results/latest
     cargo run --release -- kernels
 
@@ -31,7 +31,7 @@ compare BASE NEW *ARGS:
 
 # Criterion benches (per-step kernels vs GEMM) and the step/GEMM ratio table.
 bench *ARGS:
-    cargo bench --bench factored_step -- --noplot {{ARGS}}
+    cargo bench --bench factored_step --bench sensing_step -- --noplot {{ARGS}}
     cargo run --release -- kernels
 
 # Regenerate the committed CI baseline (after an intended change in iteration counts).

@@ -64,7 +64,7 @@ fn f64_payload(v: &[f64]) -> Vec<u8> {
 
 /// A tiny suite config pointing at a real-data file.
 fn suite_config(dir: &Path, real: Option<&Path>) -> PathBuf {
-    let mut text = "[suite]\nn = 12\nr = 2\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 200\nmethods = [\"gd\", \"scaledgd-lambda\"]\n".to_string();
+    let mut text = "[suite]\nn = 12\nr = 2\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 200\nmethods = [\"gd\", \"scaledgd-lambda\"]\nsensing_m = 0\noutliers_p = 0.0\n".to_string();
     if let Some(p) = real {
         text.push_str(&format!(
             "real_data = {:?}\nreal_k = 2\nreal_max_iter = 50\n",
@@ -358,6 +358,57 @@ fn export_writes_an_npz() {
         "kappa",
     );
     assert_bad_input(&["export", "hadamard", "--out", s(&path)], "hadamard");
+}
+
+/// A sensing `.npz` with arrays A (m × n²), y (m), M (n × n), as NumPy would write it.
+fn write_sensing_npz(path: &Path, m: usize, n: usize, a_cols: usize, y_len: usize, bad_value: bool) {
+    use npyz::WriterBuilder;
+    let mut npz = npyz::npz::NpzWriter::create(path).unwrap();
+    let mut put = |name: &str, shape: &[u64], data: Vec<f64>| {
+        let mut w = npz.array::<f64>(name, Default::default()).unwrap().default_dtype().shape(shape).begin_nd().unwrap();
+        w.extend(data).unwrap();
+        w.finish().unwrap();
+    };
+    let mut a: Vec<f64> = (0..m * a_cols).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+    if bad_value {
+        a[3] = f64::NAN;
+    }
+    put("A", &[m as u64, a_cols as u64], a);
+    put("y", &[y_len as u64], vec![0.5; y_len]);
+    put("M", &[n as u64, n as u64], (0..n * n).map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 }).collect());
+}
+
+#[test]
+fn sensing_npz_instances_run_and_bad_ones_are_refused() {
+    let d = tmp();
+    let inst = d.path().join("sens.npz");
+    let out = ratebench(&["export", "sensing", "--set", "n=6", "--set", "r=2", "--set", "m=400", "--out", s(&inst)]);
+    assert_eq!(out.status.code(), Some(0));
+    let cfg = d.path().join("npz.toml");
+    let text = format!(
+        "[suite]\nn = 8\nr = 2\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 20\nmethods = [\"scaledgd-lambda\"]\nsensing_m = 0\noutliers_p = 0.0\nsensing_k = [2]\nsensing_max_iter = 400\nsensing_npz = {:?}\n",
+        s(&inst)
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let res = d.path().join("res");
+    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(&res)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs = std::fs::read_to_string(res.join("runs.csv")).unwrap();
+    let npz_row = runs.lines().find(|l| l.contains("sens.npz")).expect("a run on the npz instance");
+    assert!(npz_row.contains(",sensing,") && npz_row.contains("converged"), "{npz_row}");
+
+    for (name, m, a_cols, y_len, bad, needle) in [
+        ("cols.npz", 20, 15, 20, false, "expected n² = 16"),
+        ("ylen.npz", 20, 16, 19, false, "to match A's m = 20"),
+        ("nan.npz", 20, 16, 20, true, "must be finite"),
+    ] {
+        let p = d.path().join(name);
+        write_sensing_npz(&p, m, 4, a_cols, y_len, bad);
+        std::fs::write(&cfg, format!("[suite]\nsensing_m = 0\noutliers_p = 0.0\nsensing_npz = {:?}\n", s(&p))).unwrap();
+        assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", s(&res)], needle);
+    }
+    std::fs::write(&cfg, "[suite]\nsensing_m = 4000000\nsensing_n = 400\n").unwrap();
+    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", s(&res)], "memory limit");
 }
 
 #[test]

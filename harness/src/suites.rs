@@ -51,6 +51,18 @@ pub struct SuiteSpec {
     pub real_data: Option<PathBuf>,
     pub real_k: usize,
     pub real_max_iter: u64,
+    /// Measurements of the sensing cases (0 = none): GOE, normalized, `n = sensing_n`.
+    pub sensing_m: usize,
+    pub sensing_n: usize,
+    pub sensing_r: usize,
+    pub sensing_kappa: Vec<f64>,
+    pub sensing_k: Vec<usize>,
+    pub sensing_max_iter: u64,
+    /// Outlier fraction of the robust cases (SubGM vs ℓ₂-GD, unnormalized; 0 = none).
+    pub outliers_p: f64,
+    pub outliers_m: usize,
+    /// A sensing instance from `.npz` (A, y, M), run with every suite method.
+    pub sensing_npz: Option<PathBuf>,
 }
 
 impl Default for SuiteSpec {
@@ -72,6 +84,15 @@ impl Default for SuiteSpec {
             real_data: None,
             real_k: 8,
             real_max_iter: 300,
+            sensing_m: 2000,
+            sensing_n: 10,
+            sensing_r: 2,
+            sensing_kappa: vec![10.0, 100.0],
+            sensing_k: vec![2, 4],
+            sensing_max_iter: 3000,
+            outliers_p: 0.2,
+            outliers_m: 2000,
+            sensing_npz: None,
         }
     }
 }
@@ -92,22 +113,23 @@ pub fn builtin(name: &str) -> Result<SuiteSpec> {
     let spec = match name {
         "quick" => SuiteSpec {
             name: "quick".into(),
-            description: "CI smoke grid: n = 100, κ ∈ {10, 100}, exact and 2× over-parameterized, 2 seeds".into(),
+            description: "CI smoke grid: factorization n = 100, κ ∈ {10, 100}, k ∈ {r, 2r}; sensing n = 10, m = 2000; SubGM vs ℓ₂-GD with 20% outliers; 2 seeds".into(),
             ..Default::default()
         },
         "default" => SuiteSpec {
             name: "default".into(),
-            description: "bench-all grid: n = 200, κ ∈ {10, 100, 1000}, k ∈ {r, 2r}, 3 seeds, plus china_gray.npy".into(),
+            description: "bench-all grid: factorization n = 200, κ ∈ {10, 100, 1000}, k ∈ {r, 2r}, plus china_gray.npy; sensing n = 10, m = 5000; robust sensing; 3 seeds".into(),
             n: 200,
             kappa: vec![10.0, 100.0, 1000.0],
             seeds: 3,
             max_iter: 40_000,
             real_data: shared_data("china_gray.npy"),
+            sensing_m: 5000,
             ..Default::default()
         },
         "full" => SuiteSpec {
             name: "full".into(),
-            description: "paper scale: n = 1000, r = 10, κ ∈ {10, 100, 1000}, 5 seeds".into(),
+            description: "paper scale: factorization n = 1000, r = 10, κ ∈ {10, 100, 1000}; sensing m = 20000; 5 seeds".into(),
             n: 1000,
             r: 10,
             kappa: vec![10.0, 100.0, 1000.0],
@@ -116,6 +138,7 @@ pub fn builtin(name: &str) -> Result<SuiteSpec> {
             max_iter: 40_000,
             time_budget_s: 600.0,
             real_data: shared_data("china_gray.npy"),
+            sensing_m: 20000,
             real_k: 8,
             ..Default::default()
         },
@@ -157,6 +180,17 @@ impl SuiteSpec {
         check::positive("alpha", self.alpha)?;
         check::positive("target", self.target)?;
         check::positive("time_budget_s", self.time_budget_s)?;
+        if self.sensing_m > 0 {
+            for &k in &self.sensing_k {
+                check::in_range("sensing_k", k, 1, self.sensing_n)?;
+            }
+            for &kappa in &self.sensing_kappa {
+                check::at_least("sensing_kappa", kappa, 1.0)?;
+            }
+        }
+        if !(0.0..1.0).contains(&self.outliers_p) {
+            return Err(Error::invalid("outliers_p", format!("must be in [0, 1), got {}", self.outliers_p)));
+        }
         if self.seeds == 0 {
             return Err(Error::invalid("seeds", "must be at least 1"));
         }
@@ -238,6 +272,89 @@ impl SuiteSpec {
         }
         if let Some(path) = &self.real_data {
             out.extend(self.real_cases(&group, path)?);
+        }
+        out.extend(self.sensing_cases(&group, base_seed)?);
+        Ok(out)
+    }
+
+    fn sensing_stop(&self) -> StopRule {
+        StopRule::max_iter(self.sensing_max_iter)
+            .with_target("rel_err", self.target)
+            .with_divergence("rel_err", 1e3)
+            .with_time_budget(self.time_budget_s)
+    }
+
+    /// One case per (instance, k, method, seed) with the suite's symmetric small init.
+    fn sensing_case(&self, case: String, inst: &Instance, method: Method, k: usize, rep: u64) -> LowRankCase {
+        let rel = LowRankMetric::RelErr;
+        LowRankCase {
+            case,
+            instance: inst.clone(),
+            method,
+            k,
+            init: InitSpec::symmetric(self.alpha, InitScaling::SqrtN),
+            metrics: vec![rel],
+            primary: rel,
+            stop: self.sensing_stop(),
+            sampling: Sampling::Every(1),
+            rep,
+        }
+    }
+
+    /// Sensing: the suite's methods across κ and k on normalized GOE sensing; SubGM vs
+    /// ℓ₂-GD under outliers (unnormalized, Ma & Fattahi's setup); and an optional `.npz`.
+    fn sensing_cases(&self, group: &str, base_seed: u64) -> Result<Vec<(String, LowRankCase)>> {
+        use ratebench_sensing::{Noise, SensingProblem, SensingSpec};
+        let mut out = Vec::new();
+        if self.sensing_m > 0 {
+            for &kappa in &self.sensing_kappa {
+                for rep in 0..self.seeds {
+                    let spec = SensingSpec { n: self.sensing_n, r: self.sensing_r, kappa, m: self.sensing_m, ..Default::default() };
+                    let inst = Instance::generate_sensing(&spec, base_seed, group, rep)?;
+                    for &k in &self.sensing_k {
+                        for name in &self.methods {
+                            let label = format!("sensing,n={},m={},kappa={kappa},k={k}", self.sensing_n, self.sensing_m);
+                            out.push((group.to_string(), self.sensing_case(label, &inst, self.method(name, 1.0 / kappa, 1.0), k, rep)));
+                        }
+                    }
+                }
+            }
+        }
+        if self.outliers_p > 0.0 {
+            let spec = SensingSpec {
+                n: self.sensing_n,
+                spectrum: Some(vec![1.0, 0.5]),
+                m: self.outliers_m,
+                normalized: false,
+                noise: Noise::Outliers { p: self.outliers_p, scale: 10.0 },
+                ..Default::default()
+            };
+            let inst = Instance::generate_sensing(&spec, base_seed, group, 0)?;
+            let label = format!("robust,n={},m={},p={}", self.sensing_n, self.outliers_m, self.outliers_p);
+            let k = self.sensing_n;
+            for rep in 1..=self.seeds {
+                for method in [Method::SubGm { eta0: 0.3, rho: 0.985 }, Method::L2Gd { eta: 0.05 }] {
+                    let mut c = self.sensing_case(label.clone(), &inst, method, k, rep);
+                    c.init = InitSpec::symmetric(1e-4, InitScaling::SqrtN);
+                    c.stop = StopRule::max_iter(1500).with_divergence("rel_err", 1e3).with_time_budget(self.time_budget_s);
+                    out.push((group.to_string(), c));
+                }
+            }
+        }
+        if let Some(path) = &self.sensing_npz {
+            let problem = SensingProblem::load_npz(path)?;
+            let inst = Instance::from_sensing(problem, serde_json::json!({ "npz": path.display().to_string() }));
+            let s = inst.truth().spectrum();
+            let top = s.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+            let kept: Vec<f64> = s.iter().copied().filter(|v| v.abs() > 1e-12 * top).collect();
+            let (s1, smin) = (kept[0], *kept.last().unwrap_or(&kept[0]));
+            let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            for &k in &self.sensing_k {
+                for name in &self.methods {
+                    let label = format!("{file},k={k}");
+                    out.push((group.to_string(), self.sensing_case(label, &inst, self.method(name, smin, s1), k, 0)));
+                }
+            }
         }
         Ok(out)
     }
@@ -365,14 +482,14 @@ mod tests {
     #[test]
     fn results_do_not_depend_on_jobs() {
         let table: toml::Table =
-            "n = 20\nr = 2\nkappa = [10.0]\nk = [2, 4]\nseeds = 2\nmax_iter = 300"
+            "n = 20\nr = 2\nkappa = [10.0]\nk = [2, 4]\nseeds = 2\nmax_iter = 300\nsensing_m = 100\nsensing_kappa = [10.0]\nsensing_k = [2]\nsensing_max_iter = 50\noutliers_m = 100"
                 .parse()
                 .unwrap();
         let spec = builtin("quick").unwrap().apply_toml(&table).unwrap();
         let cases = spec.cases(0).unwrap();
         let a = run_cases(&cases, 1, 0, 1.0, &|_| {}).unwrap();
         let b = run_cases(&cases, 2, 0, 1.0, &|_| {}).unwrap();
-        assert_eq!(a.len(), 16);
+        assert_eq!(a.len(), 16 + 2 * 4 + 2 * 2);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.record.run_id, y.record.run_id);
             let vx: Vec<_> = x

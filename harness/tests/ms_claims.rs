@@ -55,4 +55,25 @@ macro_rules! claim_tests {
 }
 
 claim_tests! {
+    // λ = 0.01σ_min: the preconditioner ≈ 1/λ amplifies the sensing error in the surplus columns, and ScaledGD(λ) stalls above 1e-10.
+    ms1: "MS-1", [("lambda", "0.01")];
+    // ρ = 0.975 is too small for log(1/α) at α = 1e-4 (catalogue pitfall): the step decays
+    // before the signal grows, so e_t stalls above the fit band and no ρᵗ phase exists.
+    ms5: "MS-5", [("rho", "[0.975]")];
+    // α = 3 vs 0.3 is not small initialization: the final error no longer scales as poly(α).
+    ms6: "MS-6", [("alpha_hi", "[3.0,3.0]"), ("alpha_lo", "[0.3,0.3]")];
+    // p = 0.6 leaves m ≳ dr²/(1−p)² (a corrupted majority at m = 2000): SubGM stalls at ≈ 0.45.
+    ms7: "MS-7", [("p", "0.6")];
+}
+
+/// MS-2 only records values: its verdict is exploratory and every value is finite.
+#[test]
+fn ms2_is_exploratory_with_finite_values() {
+    let v = check("MS-2", &[]);
+    assert_eq!(v.outcome, Outcome::Exploratory, "{:#?}", v.measurements);
+    assert!(!v.measurements.is_empty());
+    for m in &v.measurements {
+        assert!(m.ok.is_none(), "{} has a criterion", m.name);
+        assert!(m.value.is_finite(), "{} = {}", m.name, m.value);
+    }
 }

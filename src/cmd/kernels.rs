@@ -94,8 +94,43 @@ pub fn run(args: Args) -> Result<Outcome> {
     ) {
         println!("executor time_s per GD step (n=2000,k=20): {:.3} ms vs criterion step {:.3} ms: ratio {:.3}", exec / 1e6, step / 1e6, exec / step);
     }
+    sensing_table(&dir, &mut rows);
     if let Some(path) = &args.csv {
         ratebench_harness::results::write_atomic(path, (rows.join("\n") + "\n").as_bytes())?;
     }
     Ok(Outcome::Success)
+}
+
+/// Sensing iterations vs the two operator mat-vecs, with achieved bandwidth.
+fn sensing_table(dir: &Path, rows: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir.join("sensing-matvecs")) else { return };
+    let mut sizes: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|s| s.starts_with("n=")).collect();
+    sizes.sort();
+    println!("\nsensing: one iteration vs the two operator mat-vecs (bytes = 2 × operator size)");
+    rows.push("sensing_shape,k,matvecs_ms,matvec_gbps,copy_gbps,gd_ms,gd_ratio,scaledgd_lambda_ms,scaledgd_lambda_ratio".into());
+    for size in sizes {
+        let Some(mv) = median_ns(&dir.join("sensing-matvecs").join(&size)) else { continue };
+        let bytes = throughput_bytes(&dir.join("sensing-matvecs").join(&size)).unwrap_or(f64::NAN);
+        let copy = median_ns(&dir.join("copy").join(&size));
+        let copy_gbps = copy.map_or(f64::NAN, |t| bytes / t);
+        for k in [3, 10] {
+            let id = format!("{size},k={k}");
+            let gd = median_ns(&dir.join("sensing-step/gd").join(&id));
+            let sg = median_ns(&dir.join("sensing-step/scaledgd-lambda").join(&id));
+            let ms = |t: Option<f64>| t.map_or(f64::NAN, |t| t / 1e6);
+            let ratio = |t: Option<f64>| t.map_or(f64::NAN, |t| t / mv);
+            println!(
+                "{id:<22} mat-vecs {:>8.3} ms ({:>5.1} GB/s; copy {:>5.1} GB/s)  gd {:>8.3} ms ×{:.3}  scaledgd-lambda {:>8.3} ms ×{:.3}",
+                mv / 1e6, bytes / mv, copy_gbps, ms(gd), ratio(gd), ms(sg), ratio(sg)
+            );
+            rows.push(format!("{size},{k},{},{},{},{},{},{},{}", mv / 1e6, bytes / mv, copy_gbps, ms(gd), ratio(gd), ms(sg), ratio(sg)));
+        }
+    }
+}
+
+/// Bytes per iteration recorded by criterion (`benchmark.json` → `throughput.Bytes`).
+fn throughput_bytes(path: &Path) -> Option<f64> {
+    let text = std::fs::read_to_string(path.join("new/benchmark.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["throughput"]["Bytes"].as_f64()
 }

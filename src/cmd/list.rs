@@ -49,6 +49,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         What::Problems => {
             println!("lowrank  low-rank matrix factorization: M⋆ = V diag(λ) Vᵀ (κ spectrum, PSD or indefinite) or a real .npy matrix");
+            println!("sensing  matrix sensing y = A(M⋆) + ξ: GOE (normalized or not) or Gaussian design, Gaussian noise or outliers, or an .npz (A, y, M)");
         }
         What::Algorithms => {
             for m in METHODS {

@@ -24,6 +24,7 @@
 //! assert!(r.iter().zip(p.y()).all(|(a, b)| (a - b).abs() < 1e-12));
 //! ```
 
+mod load;
 mod loss;
 mod operator;
 mod spec;
@@ -76,7 +77,10 @@ impl SensingProblem {
         if let Some(i) = (0..m).find(|&i| !y[i].is_finite()) {
             return Err(Error::invalid("y", format!("entry {i} is {}; measurements must be finite", y[i])));
         }
-        let sigma_min = truth.spectrum().iter().fold(f64::INFINITY, |a, b| a.min(b.abs()));
+        // Loaded truths come with an SVD whose trailing values are round-off, not rank.
+        let spectrum = truth.spectrum();
+        let top = spectrum.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+        let sigma_min = spectrum.iter().map(|v| v.abs()).filter(|v| *v > 1e-12 * top).fold(f64::INFINITY, f64::min);
         let rip_diagnostic = (n1 as f64 / m as f64).sqrt() * truth.target_norm() / sigma_min;
         Ok(Self { operator, y, truth, m, rip_diagnostic })
     }
