@@ -361,28 +361,60 @@ fn export_writes_an_npz() {
 }
 
 /// A sensing `.npz` with arrays A (m × n²), y (m), M (n × n), as NumPy would write it.
-fn write_sensing_npz(path: &Path, m: usize, n: usize, a_cols: usize, y_len: usize, bad_value: bool) {
+fn write_sensing_npz(
+    path: &Path,
+    m: usize,
+    n: usize,
+    a_cols: usize,
+    y_len: usize,
+    bad_value: bool,
+) {
     use npyz::WriterBuilder;
     let mut npz = npyz::npz::NpzWriter::create(path).unwrap();
     let mut put = |name: &str, shape: &[u64], data: Vec<f64>| {
-        let mut w = npz.array::<f64>(name, Default::default()).unwrap().default_dtype().shape(shape).begin_nd().unwrap();
+        let mut w = npz
+            .array::<f64>(name, Default::default())
+            .unwrap()
+            .default_dtype()
+            .shape(shape)
+            .begin_nd()
+            .unwrap();
         w.extend(data).unwrap();
         w.finish().unwrap();
     };
-    let mut a: Vec<f64> = (0..m * a_cols).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+    let mut a: Vec<f64> = (0..m * a_cols)
+        .map(|i| ((i * 7919) % 13) as f64 - 6.0)
+        .collect();
     if bad_value {
         a[3] = f64::NAN;
     }
     put("A", &[m as u64, a_cols as u64], a);
     put("y", &[y_len as u64], vec![0.5; y_len]);
-    put("M", &[n as u64, n as u64], (0..n * n).map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 }).collect());
+    put(
+        "M",
+        &[n as u64, n as u64],
+        (0..n * n)
+            .map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 })
+            .collect(),
+    );
 }
 
 #[test]
 fn sensing_npz_instances_run_and_bad_ones_are_refused() {
     let d = tmp();
     let inst = d.path().join("sens.npz");
-    let out = ratebench(&["export", "sensing", "--set", "n=6", "--set", "r=2", "--set", "m=400", "--out", s(&inst)]);
+    let out = ratebench(&[
+        "export",
+        "sensing",
+        "--set",
+        "n=6",
+        "--set",
+        "r=2",
+        "--set",
+        "m=400",
+        "--out",
+        s(&inst),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let cfg = d.path().join("npz.toml");
     let text = format!(
@@ -392,10 +424,21 @@ fn sensing_npz_instances_run_and_bad_ones_are_refused() {
     std::fs::write(&cfg, text).unwrap();
     let res = d.path().join("res");
     let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(&res)]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let runs = std::fs::read_to_string(res.join("runs.csv")).unwrap();
-    let npz_row = runs.lines().find(|l| l.contains("sens.npz")).expect("a run on the npz instance");
-    assert!(npz_row.contains(",sensing,") && npz_row.contains("converged"), "{npz_row}");
+    let npz_row = runs
+        .lines()
+        .find(|l| l.contains("sens.npz"))
+        .expect("a run on the npz instance");
+    assert!(
+        npz_row.contains(",sensing,") && npz_row.contains("converged"),
+        "{npz_row}"
+    );
 
     for (name, m, a_cols, y_len, bad, needle) in [
         ("cols.npz", 20, 15, 20, false, "expected n² = 16"),
@@ -404,21 +447,52 @@ fn sensing_npz_instances_run_and_bad_ones_are_refused() {
     ] {
         let p = d.path().join(name);
         write_sensing_npz(&p, m, 4, a_cols, y_len, bad);
-        std::fs::write(&cfg, format!("[suite]\nsensing_m = 0\noutliers_p = 0.0\nsensing_npz = {:?}\n", s(&p))).unwrap();
-        assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", s(&res)], needle);
+        std::fs::write(
+            &cfg,
+            format!(
+                "[suite]\nsensing_m = 0\noutliers_p = 0.0\nsensing_npz = {:?}\n",
+                s(&p)
+            ),
+        )
+        .unwrap();
+        assert_bad_input(
+            &["run", "quick", "--config", s(&cfg), "--out", s(&res)],
+            needle,
+        );
     }
     std::fs::write(&cfg, "[suite]\nsensing_m = 4000000\nsensing_n = 400\n").unwrap();
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", s(&res)], "memory limit");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&cfg), "--out", s(&res)],
+        "memory limit",
+    );
 }
 
 #[test]
 fn export_sensing_writes_operator_and_measurements() {
     let d = tmp();
     let path = d.path().join("sens.npz");
-    let out = ratebench(&["export", "sensing", "--set", "n=4", "--set", "r=1", "--set", "m=30", "--out", s(&path)]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ratebench(&[
+        "export",
+        "sensing",
+        "--set",
+        "n=4",
+        "--set",
+        "r=1",
+        "--set",
+        "m=30",
+        "--out",
+        s(&path),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut npz = npyz::npz::NpzArchive::open(&path).unwrap();
-    let read = |npz: &mut npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>, name: &str| -> (Vec<u64>, Vec<f64>) {
+    let read = |npz: &mut npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>,
+                name: &str|
+     -> (Vec<u64>, Vec<f64>) {
         let a = npz.by_name(name).unwrap().unwrap();
         (a.shape().to_vec(), a.into_vec().unwrap())
     };
@@ -431,8 +505,14 @@ fn export_sensing_writes_operator_and_measurements() {
         let ai: f64 = (0..16).map(|q| a[i * 16 + q] * m[q]).sum();
         assert!((ai - y[i]).abs() < 1e-12);
     }
-    assert_bad_input(&["export", "sensing", "--set", "m=0", "--out", s(&path)], "invalid m");
-    assert_bad_input(&["export", "sensing", "--set", "p=1.5", "--out", s(&path)], "invalid p");
+    assert_bad_input(
+        &["export", "sensing", "--set", "m=0", "--out", s(&path)],
+        "invalid m",
+    );
+    assert_bad_input(
+        &["export", "sensing", "--set", "p=1.5", "--out", s(&path)],
+        "invalid p",
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@ use ratebench_core::{error::check, Result, Sampling, StopRule};
 use ratebench_core::{Error, MetricSet, Solver, Trace};
 use ratebench_factored::{Gd, L2Gd, PrecGd, ScaledGd, SubGm};
 use ratebench_lowrank::{FactoredLoss, Factors};
-use ratebench_sensing::{SensingProblem, SensingSpec};
 use ratebench_lowrank::{InitSpec, LowRankMetric, LowRankProblem, MetricEvaluator};
+use ratebench_sensing::{SensingProblem, SensingSpec};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -65,26 +65,55 @@ pub struct Instance {
 
 impl Instance {
     /// Generates `M⋆` from the "data" stream of `(base, group, spec, rep)`.
-    pub fn generate(spec: &ratebench_lowrank::LowRankSpec, base_seed: u64, group: &str, rep: u64) -> Result<Self> {
-        let mut rng = SeedPath::new(base_seed).with(group).with(spec.label()).with(rep.to_string()).stream("data");
+    pub fn generate(
+        spec: &ratebench_lowrank::LowRankSpec,
+        base_seed: u64,
+        group: &str,
+        rep: u64,
+    ) -> Result<Self> {
+        let mut rng = SeedPath::new(base_seed)
+            .with(group)
+            .with(spec.label())
+            .with(rep.to_string())
+            .stream("data");
         let problem = LowRankProblem::generate(spec, &mut rng)?;
-        Ok(Self { problem: Problem::LowRank(Arc::new(problem)), spec: serde_json::to_string(spec).unwrap_or_default() })
+        Ok(Self {
+            problem: Problem::LowRank(Arc::new(problem)),
+            spec: serde_json::to_string(spec).unwrap_or_default(),
+        })
     }
 
     /// Generates a sensing instance; `data_rep` seeds `M⋆` and the operator, so several
     /// initialization seeds can share one instance.
-    pub fn generate_sensing(spec: &SensingSpec, base_seed: u64, group: &str, data_rep: u64) -> Result<Self> {
-        let path = SeedPath::new(base_seed).with(group).with(spec.label()).with(data_rep.to_string());
+    pub fn generate_sensing(
+        spec: &SensingSpec,
+        base_seed: u64,
+        group: &str,
+        data_rep: u64,
+    ) -> Result<Self> {
+        let path = SeedPath::new(base_seed)
+            .with(group)
+            .with(spec.label())
+            .with(data_rep.to_string());
         let problem = SensingProblem::generate(spec, &path)?;
-        Ok(Self::from_sensing(problem, serde_json::to_value(spec).unwrap_or_default()))
+        Ok(Self::from_sensing(
+            problem,
+            serde_json::to_value(spec).unwrap_or_default(),
+        ))
     }
 
     /// Wraps a sensing problem, recording the RIP diagnostic in the spec.
     pub fn from_sensing(problem: SensingProblem, mut spec: serde_json::Value) -> Self {
         if let Some(obj) = spec.as_object_mut() {
-            obj.insert("rip_diagnostic".into(), serde_json::json!(problem.rip_diagnostic()));
+            obj.insert(
+                "rip_diagnostic".into(),
+                serde_json::json!(problem.rip_diagnostic()),
+            );
         }
-        Self { problem: Problem::Sensing(Arc::new(problem)), spec: spec.to_string() }
+        Self {
+            problem: Problem::Sensing(Arc::new(problem)),
+            spec: spec.to_string(),
+        }
     }
 
     /// Loads a `.npy` matrix.
@@ -144,7 +173,12 @@ impl LowRankCase {
 }
 
 /// Runs a case; `group` is the claim id or `suite:<name>`.
-pub fn run_case(case: &LowRankCase, group: &str, base_seed: u64, calib_s: f64) -> Result<RunResult> {
+pub fn run_case(
+    case: &LowRankCase,
+    group: &str,
+    base_seed: u64,
+    calib_s: f64,
+) -> Result<RunResult> {
     case.validate()?;
     let truth = case.instance.truth();
     let mut metrics = case.metrics.clone();
@@ -160,12 +194,21 @@ pub fn run_case(case: &LowRankCase, group: &str, base_seed: u64, calib_s: f64) -
         .with(format!("k={}", case.k))
         .with(case.rep.to_string())
         .stream("init");
-    let mut run = Runner { case, rng: &mut init_rng, metrics: &mut set };
+    let mut run = Runner {
+        case,
+        rng: &mut init_rng,
+        metrics: &mut set,
+    };
     let trace = match &case.instance.problem {
         Problem::LowRank(p) => run.factored(p.as_ref())?,
         Problem::Sensing(p) => match case.method {
-            Method::SubGm { eta0, rho } => run.go(&mut SubGm::new(eta0, rho, case.k, case.init.clone()), p.as_ref()),
-            Method::L2Gd { eta } => run.go(&mut L2Gd::new(eta, case.k, case.init.clone()), p.as_ref()),
+            Method::SubGm { eta0, rho } => run.go(
+                &mut SubGm::new(eta0, rho, case.k, case.init.clone()),
+                p.as_ref(),
+            ),
+            Method::L2Gd { eta } => {
+                run.go(&mut L2Gd::new(eta, case.k, case.init.clone()), p.as_ref())
+            }
             _ => run.factored(p.as_ref())?,
         },
     };
@@ -194,7 +237,14 @@ struct Runner<'a, 'm> {
 
 impl Runner<'_, '_> {
     fn go<S: Solver<Iterate = Factors>>(&mut self, solver: &mut S, problem: &S::Problem) -> Trace {
-        execute(solver, problem, self.rng, self.metrics, &self.case.stop, self.case.sampling)
+        execute(
+            solver,
+            problem,
+            self.rng,
+            self.metrics,
+            &self.case.stop,
+            self.case.sampling,
+        )
     }
 
     /// The methods that need only a gradient.
@@ -202,11 +252,18 @@ impl Runner<'_, '_> {
         let (k, init) = (self.case.k, self.case.init.clone());
         Ok(match self.case.method {
             Method::Gd { eta } => self.go(&mut Gd::new(eta, k, init), p),
-            Method::GdRebalanced { eta, below } => self.go(&mut Gd::new(eta, k, init).rebalance_below(below), p),
-            Method::ScaledGd { eta, lambda } => self.go(&mut ScaledGd::new(eta, lambda, k, init), p),
+            Method::GdRebalanced { eta, below } => {
+                self.go(&mut Gd::new(eta, k, init).rebalance_below(below), p)
+            }
+            Method::ScaledGd { eta, lambda } => {
+                self.go(&mut ScaledGd::new(eta, lambda, k, init), p)
+            }
             Method::PrecGd { eta, damping } => self.go(&mut PrecGd::new(eta, damping, k, init), p),
             Method::SubGm { .. } | Method::L2Gd { .. } => {
-                return Err(Error::invalid("method", "subgm and l2-gd need a sensing instance (a measurement loss)"));
+                return Err(Error::invalid(
+                    "method",
+                    "subgm and l2-gd need a sensing instance (a measurement loss)",
+                ));
             }
         })
     }

@@ -55,8 +55,14 @@ macro_rules! claim_tests {
 }
 
 claim_tests! {
-    // λ = 0.01σ_min: the preconditioner ≈ 1/λ amplifies the sensing error in the surplus columns, and ScaledGD(λ) stalls above 1e-10.
+    // λ = 0.01σ_min: the preconditioner ≈ 1/λ amplifies the sensing error in the surplus
+    // columns, and ScaledGD(λ) stalls above 1e-10 (1e-7 to 1e-8 after T = 600).
     ms1: "MS-1", [("lambda", "0.01")];
+    // k = r: exact parameterization converges linearly (to the float floor), not as 1/T.
+    ms3: "MS-3", [("k", "2")];
+    // α ≈ 1 is not small initialization: no separation of time scales, so
+    // ΔT_s ≠ log(α₁/α₂)/log(1 + ησ_s) and the T_s are not ordered.
+    ms4: "MS-4", [("alpha", "[1.0,0.3]")];
     // ρ = 0.975 is too small for log(1/α) at α = 1e-4 (catalogue pitfall): the step decays
     // before the signal grows, so e_t stalls above the fit band and no ρᵗ phase exists.
     ms5: "MS-5", [("rho", "[0.975]")];

@@ -103,13 +103,21 @@ pub fn run(args: Args) -> Result<Outcome> {
 
 /// Sensing iterations vs the two operator mat-vecs, with achieved bandwidth.
 fn sensing_table(dir: &Path, rows: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir.join("sensing-matvecs")) else { return };
-    let mut sizes: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).filter(|s| s.starts_with("n=")).collect();
+    let Ok(entries) = std::fs::read_dir(dir.join("sensing-matvecs")) else {
+        return;
+    };
+    let mut sizes: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|s| s.starts_with("n="))
+        .collect();
     sizes.sort();
     println!("\nsensing: one iteration vs the two operator mat-vecs (bytes = 2 × operator size)");
     rows.push("sensing_shape,k,matvecs_ms,matvec_gbps,copy_gbps,gd_ms,gd_ratio,scaledgd_lambda_ms,scaledgd_lambda_ratio".into());
     for size in sizes {
-        let Some(mv) = median_ns(&dir.join("sensing-matvecs").join(&size)) else { continue };
+        let Some(mv) = median_ns(&dir.join("sensing-matvecs").join(&size)) else {
+            continue;
+        };
         let bytes = throughput_bytes(&dir.join("sensing-matvecs").join(&size)).unwrap_or(f64::NAN);
         let copy = median_ns(&dir.join("copy").join(&size));
         let copy_gbps = copy.map_or(f64::NAN, |t| bytes / t);
@@ -123,7 +131,16 @@ fn sensing_table(dir: &Path, rows: &mut Vec<String>) {
                 "{id:<22} mat-vecs {:>8.3} ms ({:>5.1} GB/s; copy {:>5.1} GB/s)  gd {:>8.3} ms ×{:.3}  scaledgd-lambda {:>8.3} ms ×{:.3}",
                 mv / 1e6, bytes / mv, copy_gbps, ms(gd), ratio(gd), ms(sg), ratio(sg)
             );
-            rows.push(format!("{size},{k},{},{},{},{},{},{},{}", mv / 1e6, bytes / mv, copy_gbps, ms(gd), ratio(gd), ms(sg), ratio(sg)));
+            rows.push(format!(
+                "{size},{k},{},{},{},{},{},{},{}",
+                mv / 1e6,
+                bytes / mv,
+                copy_gbps,
+                ms(gd),
+                ratio(gd),
+                ms(sg),
+                ratio(sg)
+            ));
         }
     }
 }

@@ -40,8 +40,6 @@ use faer::{Mat, MatMut, MatRef};
 use ratebench_core::{error::check, Result};
 use ratebench_lowrank::FactoredLoss;
 
-
-
 pub use ratebench_lowrank::{Factors, InitSpec};
 
 /// Shared configuration check: η > 0, k ≥ 1.

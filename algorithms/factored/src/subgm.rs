@@ -15,17 +15,36 @@ struct State<W> {
     ws: W,
 }
 
-fn start<P: MeasurementLoss>(problem: &P, k: usize, init: &InitSpec, rng: &mut Rng) -> Result<State<P::Workspace>> {
+fn start<P: MeasurementLoss>(
+    problem: &P,
+    k: usize,
+    init: &InitSpec,
+    rng: &mut Rng,
+) -> Result<State<P::Workspace>> {
     let it = init.start(problem, k, rng)?;
     if !matches!(it, Factors::Sym(_)) {
-        return Err(ratebench_core::Error::invalid("init", "SubGM and ℓ₂-GD use a symmetric factor UUᵀ"));
+        return Err(ratebench_core::Error::invalid(
+            "init",
+            "SubGM and ℓ₂-GD use a symmetric factor UUᵀ",
+        ));
     }
-    Ok(State { step: Mat::zeros(problem.shape().0, k), ws: problem.workspace(k), it })
+    Ok(State {
+        step: Mat::zeros(problem.shape().0, k),
+        ws: problem.workspace(k),
+        it,
+    })
 }
 
 impl<W> State<W> {
-    fn advance<P: MeasurementLoss<Workspace = W>>(&mut self, problem: &P, weight: ResidualWeight, eta: f64) {
-        let Factors::Sym(u) = &mut self.it else { unreachable!("checked in start") };
+    fn advance<P: MeasurementLoss<Workspace = W>>(
+        &mut self,
+        problem: &P,
+        weight: ResidualWeight,
+        eta: f64,
+    ) {
+        let Factors::Sym(u) = &mut self.it else {
+            unreachable!("checked in start")
+        };
         problem.residual_step(u.as_ref(), weight, self.step.as_mut(), &mut self.ws);
         axpy(u.as_mut(), eta, self.step.as_ref());
     }
@@ -47,7 +66,14 @@ pub struct SubGm<P: MeasurementLoss> {
 impl<P: MeasurementLoss> SubGm<P> {
     /// Step `η₀ρᵗ` with `0 < ρ ≤ 1`.
     pub fn new(eta0: f64, rho: f64, k: usize, init: InitSpec) -> Self {
-        Self { eta0, rho, k, init, t: 0, state: None }
+        Self {
+            eta0,
+            rho,
+            k,
+            init,
+            t: 0,
+            state: None,
+        }
     }
 }
 
@@ -63,7 +89,10 @@ impl<P: MeasurementLoss> Solver for SubGm<P> {
         validate(self.eta0, self.k)?;
         check::positive("rho", self.rho)?;
         if self.rho > 1.0 {
-            return Err(ratebench_core::Error::invalid("rho", format!("must be in (0, 1], got {}", self.rho)));
+            return Err(ratebench_core::Error::invalid(
+                "rho",
+                format!("must be in (0, 1], got {}", self.rho),
+            ));
         }
         self.state = Some(start(problem, self.k, &self.init, rng)?);
         self.t = 0;
@@ -72,7 +101,10 @@ impl<P: MeasurementLoss> Solver for SubGm<P> {
 
     fn step(&mut self, problem: &P) -> Result<()> {
         let eta = self.eta0 * self.rho.powf(self.t as f64);
-        self.state.as_mut().ok_or_else(|| not_initialized("subgm"))?.advance(problem, ResidualWeight::Sign, eta);
+        self.state
+            .as_mut()
+            .ok_or_else(|| not_initialized("subgm"))?
+            .advance(problem, ResidualWeight::Sign, eta);
         self.t += 1;
         Ok(())
     }
@@ -93,7 +125,12 @@ pub struct L2Gd<P: MeasurementLoss> {
 impl<P: MeasurementLoss> L2Gd<P> {
     /// Constant step `eta`.
     pub fn new(eta: f64, k: usize, init: InitSpec) -> Self {
-        Self { eta, k, init, state: None }
+        Self {
+            eta,
+            k,
+            init,
+            state: None,
+        }
     }
 }
 
@@ -114,7 +151,10 @@ impl<P: MeasurementLoss> Solver for L2Gd<P> {
     fn step(&mut self, problem: &P) -> Result<()> {
         // residual_step gives (1/m)Σ r_i (A_i + A_iᵀ)U = 2·(1/m)Σ r_i A_iU for symmetric A_i.
         let eta = 0.5 * self.eta;
-        self.state.as_mut().ok_or_else(|| not_initialized("l2-gd"))?.advance(problem, ResidualWeight::Identity, eta);
+        self.state
+            .as_mut()
+            .ok_or_else(|| not_initialized("l2-gd"))?
+            .advance(problem, ResidualWeight::Identity, eta);
         Ok(())
     }
 

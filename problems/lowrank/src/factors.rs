@@ -98,24 +98,41 @@ impl InitSpec {
     /// Spectral start: top-`k` eigenpairs `X₀ = U_k diag(√λ₊)` (symmetric) or singular
     /// pairs `F₀ = U_k√S`, `G₀ = V_k√S` (asymmetric) of the problem's spectral matrix.
     pub fn spectral(asymmetric: bool) -> Self {
-        Self { alpha: 1.0, scaling: InitScaling::Plain, asymmetric, g_ratio: 1.0, spectral: true }
+        Self {
+            alpha: 1.0,
+            scaling: InitScaling::Plain,
+            asymmetric,
+            g_ratio: 1.0,
+            spectral: true,
+        }
     }
 
     /// The start for `problem`: spectral or drawn from `rng` (the "init" stream).
-    pub fn start<P: crate::FactoredLoss>(&self, problem: &P, k: usize, rng: &mut Rng) -> Result<Factors> {
+    pub fn start<P: crate::FactoredLoss>(
+        &self,
+        problem: &P,
+        k: usize,
+        rng: &mut Rng,
+    ) -> Result<Factors> {
         if !self.spectral {
             return self.draw(problem.shape(), k, rng);
         }
         let (n1, n2) = problem.shape();
         check::in_range("k", k, 1, n1.min(n2))?;
         let s = problem.spectral_matrix();
-        let numerical = |e: &dyn std::fmt::Debug| ratebench_core::Error::numerical("spectral init", format!("{e:?}"));
+        let numerical = |e: &dyn std::fmt::Debug| {
+            ratebench_core::Error::numerical("spectral init", format!("{e:?}"))
+        };
         if !self.asymmetric {
-            let evd = s.self_adjoint_eigen(faer::Side::Lower).map_err(|e| numerical(&e))?;
+            let evd = s
+                .self_adjoint_eigen(faer::Side::Lower)
+                .map_err(|e| numerical(&e))?;
             let (u, lam) = (evd.U(), evd.S().column_vector());
             let n = s.nrows();
             // Eigenvalues ascend: the k largest are the last k.
-            return Ok(Factors::Sym(Mat::from_fn(n, k, |i, j| u[(i, n - 1 - j)] * lam[n - 1 - j].max(0.0).sqrt())));
+            return Ok(Factors::Sym(Mat::from_fn(n, k, |i, j| {
+                u[(i, n - 1 - j)] * lam[n - 1 - j].max(0.0).sqrt()
+            })));
         }
         let svd = s.thin_svd().map_err(|e| numerical(&e))?;
         let sv = svd.S().column_vector();

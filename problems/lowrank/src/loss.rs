@@ -58,7 +58,13 @@ pub enum ResidualWeight {
 /// `(1/m) Σ_i φ(r_i)(A_i + A_iᵀ)X` that SubGM and the ℓ₂-GD comparator follow.
 pub trait MeasurementLoss: FactoredLoss {
     /// Writes the step into `out` and returns `(1/m)‖A(XXᵀ) − y‖₁`.
-    fn residual_step(&self, x: MatRef<'_, f64>, weight: ResidualWeight, out: MatMut<'_, f64>, ws: &mut Self::Workspace) -> f64;
+    fn residual_step(
+        &self,
+        x: MatRef<'_, f64>,
+        weight: ResidualWeight,
+        out: MatMut<'_, f64>,
+        ws: &mut Self::Workspace,
+    ) -> f64;
 
     /// Number of measurements `m`.
     fn measurements(&self) -> usize;

@@ -33,10 +33,10 @@ pub use operator::Operator;
 pub use spec::{Design, Noise, SensingSpec};
 
 use faer::{Col, Mat, MatRef};
+use rand_distr::{Distribution, StandardNormal};
 use ratebench_core::rng::SeedPath;
 use ratebench_core::{Error, Result};
 use ratebench_lowrank::LowRankProblem;
-use rand_distr::{Distribution, StandardNormal};
 
 /// A sensing instance: the operator, the measurements and the ground truth.
 #[derive(Clone, Debug)]
@@ -65,24 +65,46 @@ impl SensingProblem {
     pub fn from_parts(operator: Operator, y: Col<f64>, truth: LowRankProblem) -> Result<Self> {
         let m = operator.nrows();
         if y.nrows() != m {
-            return Err(Error::invalid("y", format!("has length {}, but the operator has m = {m} rows", y.nrows())));
+            return Err(Error::invalid(
+                "y",
+                format!(
+                    "has length {}, but the operator has m = {m} rows",
+                    y.nrows()
+                ),
+            ));
         }
         let (n1, n2) = truth.shape();
         if operator.shape() != (n1, n2) {
             return Err(Error::invalid(
                 "operator",
-                format!("acts on {:?} matrices but M⋆ is {n1}×{n2}", operator.shape()),
+                format!(
+                    "acts on {:?} matrices but M⋆ is {n1}×{n2}",
+                    operator.shape()
+                ),
             ));
         }
         if let Some(i) = (0..m).find(|&i| !y[i].is_finite()) {
-            return Err(Error::invalid("y", format!("entry {i} is {}; measurements must be finite", y[i])));
+            return Err(Error::invalid(
+                "y",
+                format!("entry {i} is {}; measurements must be finite", y[i]),
+            ));
         }
         // Loaded truths come with an SVD whose trailing values are round-off, not rank.
         let spectrum = truth.spectrum();
         let top = spectrum.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-        let sigma_min = spectrum.iter().map(|v| v.abs()).filter(|v| *v > 1e-12 * top).fold(f64::INFINITY, f64::min);
+        let sigma_min = spectrum
+            .iter()
+            .map(|v| v.abs())
+            .filter(|v| *v > 1e-12 * top)
+            .fold(f64::INFINITY, f64::min);
         let rip_diagnostic = (n1 as f64 / m as f64).sqrt() * truth.target_norm() / sigma_min;
-        Ok(Self { operator, y, truth, m, rip_diagnostic })
+        Ok(Self {
+            operator,
+            y,
+            truth,
+            m,
+            rip_diagnostic,
+        })
     }
 
     /// The ground truth (metrics are computed against it).

@@ -7,55 +7,107 @@ use ratebench_core::{Error, Result};
 use ratebench_lowrank::LowRankProblem;
 use std::path::Path;
 
-fn read(archive: &mut npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>, path: &Path, name: &str) -> Result<(Vec<u64>, Vec<f64>, bool)> {
+fn read(
+    archive: &mut npyz::npz::NpzArchive<std::io::BufReader<std::fs::File>>,
+    path: &Path,
+    name: &str,
+) -> Result<(Vec<u64>, Vec<f64>, bool)> {
     let npy = archive
         .by_name(name)
         .map_err(|e| Error::file(path, format!("cannot read array '{name}' ({e})")))?
-        .ok_or_else(|| Error::file(path, format!("has no array '{name}'; expected A (m × n²), y (m) and M (n × n)")))?;
+        .ok_or_else(|| {
+            Error::file(
+                path,
+                format!("has no array '{name}'; expected A (m × n²), y (m) and M (n × n)"),
+            )
+        })?;
     let dtype = npy.dtype().descr();
     if dtype != "'<f8'" {
-        return Err(Error::file(path, format!("array '{name}' has dtype {dtype}, expected float64 '<f8'")));
+        return Err(Error::file(
+            path,
+            format!("array '{name}' has dtype {dtype}, expected float64 '<f8'"),
+        ));
     }
     let shape = npy.shape().to_vec();
     let fortran = npy.order() == npyz::Order::Fortran;
-    let data: Vec<f64> = npy.into_vec().map_err(|e| Error::file(path, format!("cannot read array '{name}' ({e})")))?;
+    let data: Vec<f64> = npy
+        .into_vec()
+        .map_err(|e| Error::file(path, format!("cannot read array '{name}' ({e})")))?;
     if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
-        return Err(Error::file(path, format!("array '{name}' element {pos} is {}; values must be finite", data[pos])));
+        return Err(Error::file(
+            path,
+            format!(
+                "array '{name}' element {pos} is {}; values must be finite",
+                data[pos]
+            ),
+        ));
     }
     Ok((shape, data, fortran))
 }
 
 fn matrix(shape: &[u64], data: &[f64], fortran: bool, path: &Path, name: &str) -> Result<Mat<f64>> {
     let [rows, cols] = shape else {
-        return Err(Error::file(path, format!("array '{name}' has shape {shape:?}, expected 2-D")));
+        return Err(Error::file(
+            path,
+            format!("array '{name}' has shape {shape:?}, expected 2-D"),
+        ));
     };
     let (rows, cols) = (*rows as usize, *cols as usize);
-    Ok(if fortran { Mat::from_fn(rows, cols, |i, j| data[i + j * rows]) } else { Mat::from_fn(rows, cols, |i, j| data[i * cols + j]) })
+    Ok(if fortran {
+        Mat::from_fn(rows, cols, |i, j| data[i + j * rows])
+    } else {
+        Mat::from_fn(rows, cols, |i, j| data[i * cols + j])
+    })
 }
 
 impl SensingProblem {
     /// Loads `A` (m × n², row `i` = `A_i` flattened row-major, scaling included), `y` (m)
     /// and the ground truth `M` (n × n). Shapes are checked against each other.
     pub fn load_npz(path: &Path) -> Result<Self> {
-        let mut archive = npyz::npz::NpzArchive::open(path).map_err(|e| Error::file(path, format!("cannot open .npz ({e}); check the path")))?;
+        let mut archive = npyz::npz::NpzArchive::open(path)
+            .map_err(|e| Error::file(path, format!("cannot open .npz ({e}); check the path")))?;
         let (ms, md, mf) = read(&mut archive, path, "M")?;
         let truth = matrix(&ms, &md, mf, path, "M")?;
         let n = truth.nrows();
         if truth.ncols() != n {
-            return Err(Error::file(path, format!("M is {}×{}, expected square", n, truth.ncols())));
+            return Err(Error::file(
+                path,
+                format!("M is {}×{}, expected square", n, truth.ncols()),
+            ));
         }
         let (a_shape, ad, af) = read(&mut archive, path, "A")?;
         let a = matrix(&a_shape, &ad, af, path, "A")?;
         if a.ncols() != n * n {
-            return Err(Error::file(path, format!("A has {} columns, expected n² = {} for the {n}×{n} M", a.ncols(), n * n)));
+            return Err(Error::file(
+                path,
+                format!(
+                    "A has {} columns, expected n² = {} for the {n}×{n} M",
+                    a.ncols(),
+                    n * n
+                ),
+            ));
         }
         let (ys, y, _) = read(&mut archive, path, "y")?;
         if ys.len() != 1 || ys[0] as usize != a.nrows() {
-            return Err(Error::file(path, format!("y has shape {ys:?}, expected ({},) to match A's m = {} rows", a.nrows(), a.nrows())));
+            return Err(Error::file(
+                path,
+                format!(
+                    "y has shape {ys:?}, expected ({},) to match A's m = {} rows",
+                    a.nrows(),
+                    a.nrows()
+                ),
+            ));
         }
         let operator = Operator::from_full(a, n).map_err(|e| Error::file(path, e.to_string()))?;
-        let label = format!("npz:{}", path.file_name().map(|s| s.to_string_lossy()).unwrap_or_default());
-        let truth = LowRankProblem::from_matrix(truth, label).map_err(|e| Error::file(path, e.to_string()))?;
-        SensingProblem::from_parts(operator, Col::from_fn(y.len(), |i| y[i]), truth).map_err(|e| Error::file(path, e.to_string()))
+        let label = format!(
+            "npz:{}",
+            path.file_name()
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default()
+        );
+        let truth = LowRankProblem::from_matrix(truth, label)
+            .map_err(|e| Error::file(path, e.to_string()))?;
+        SensingProblem::from_parts(operator, Col::from_fn(y.len(), |i| y[i]), truth)
+            .map_err(|e| Error::file(path, e.to_string()))
     }
 }

@@ -20,7 +20,8 @@ impl SensingProblem {
     /// `resid = A(Z) − y` with `Z` already in `ws.z`; returns nothing (allocation-free).
     fn residual(&self, ws: &mut SensingWorkspace) {
         self.operator.flatten(ws.z.as_ref(), ws.flat.as_mut());
-        self.operator.apply_flat(ws.flat.as_ref(), ws.resid.as_mut());
+        self.operator
+            .apply_flat(ws.flat.as_ref(), ws.resid.as_mut());
         for i in 0..ws.resid.nrows() {
             ws.resid[i] -= self.y[i];
         }
@@ -28,8 +29,10 @@ impl SensingProblem {
 
     /// `ws.adj = Σ_i resid_i A_i` (as the operator stores it, scaling included).
     fn adjoint_of_resid(&self, ws: &mut SensingWorkspace) {
-        self.operator.adjoint_flat(ws.resid.as_ref(), ws.back.as_mut());
-        self.operator.unflatten_adjoint(ws.back.as_ref(), ws.adj.as_mut());
+        self.operator
+            .adjoint_flat(ws.resid.as_ref(), ws.back.as_mut());
+        self.operator
+            .unflatten_adjoint(ws.back.as_ref(), ws.adj.as_mut());
     }
 
     /// `(A + Aᵀ)/2` in place (for a general operator applied to symmetric factors).
@@ -76,8 +79,20 @@ impl FactoredLoss for SensingProblem {
 
     /// `∇f = A*(A(XXᵀ) − y)X` for `f = ¼‖A(XXᵀ) − y‖²` (symmetrized adjoint for a general
     /// operator).
-    fn sym_gradient(&self, x: MatRef<'_, f64>, grad: MatMut<'_, f64>, ws: &mut SensingWorkspace) -> f64 {
-        matmul(ws.z.as_mut(), Accum::Replace, x, x.transpose(), 1.0, Par::Seq);
+    fn sym_gradient(
+        &self,
+        x: MatRef<'_, f64>,
+        grad: MatMut<'_, f64>,
+        ws: &mut SensingWorkspace,
+    ) -> f64 {
+        matmul(
+            ws.z.as_mut(),
+            Accum::Replace,
+            x,
+            x.transpose(),
+            1.0,
+            Par::Seq,
+        );
         self.residual(ws);
         self.adjoint_of_resid(ws);
         self.symmetrize_adj(ws);
@@ -94,7 +109,14 @@ impl FactoredLoss for SensingProblem {
         grad_g: MatMut<'_, f64>,
         ws: &mut SensingWorkspace,
     ) -> f64 {
-        matmul(ws.z.as_mut(), Accum::Replace, f, g.transpose(), 1.0, Par::Seq);
+        matmul(
+            ws.z.as_mut(),
+            Accum::Replace,
+            f,
+            g.transpose(),
+            1.0,
+            Par::Seq,
+        );
         self.residual(ws);
         self.adjoint_of_resid(ws);
         matmul(grad_f, Accum::Replace, ws.adj.as_ref(), g, 1.0, Par::Seq);
@@ -105,15 +127,37 @@ impl FactoredLoss for SensingProblem {
 
 impl MeasurementLoss for SensingProblem {
     /// `out = (1/m) Σ_i φ(r_i)(A_i + A_iᵀ) X` with `r = A(XXᵀ) − y`; returns `(1/m)‖r‖₁`.
-    fn residual_step(&self, x: MatRef<'_, f64>, weight: ResidualWeight, out: MatMut<'_, f64>, ws: &mut SensingWorkspace) -> f64 {
-        matmul(ws.z.as_mut(), Accum::Replace, x, x.transpose(), 1.0, Par::Seq);
+    fn residual_step(
+        &self,
+        x: MatRef<'_, f64>,
+        weight: ResidualWeight,
+        out: MatMut<'_, f64>,
+        ws: &mut SensingWorkspace,
+    ) -> f64 {
+        matmul(
+            ws.z.as_mut(),
+            Accum::Replace,
+            x,
+            x.transpose(),
+            1.0,
+            Par::Seq,
+        );
         self.residual(ws);
         let m = self.m as f64;
-        let l1 = (0..ws.resid.nrows()).map(|i| ws.resid[i].abs()).sum::<f64>() / m;
+        let l1 = (0..ws.resid.nrows())
+            .map(|i| ws.resid[i].abs())
+            .sum::<f64>()
+            / m;
         if weight == ResidualWeight::Sign {
             for i in 0..ws.resid.nrows() {
                 // sign(0) = 0: the subgradient of |·| at 0 chosen as 0.
-                ws.resid[i] = if ws.resid[i] > 0.0 { 1.0 } else if ws.resid[i] < 0.0 { -1.0 } else { 0.0 };
+                ws.resid[i] = if ws.resid[i] > 0.0 {
+                    1.0
+                } else if ws.resid[i] < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
             }
         }
         self.adjoint_of_resid(ws);
@@ -136,19 +180,31 @@ mod tests {
     use ratebench_lowrank::{FactoredLoss, MeasurementLoss, ResidualWeight};
 
     fn inner(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
-        (0..a.ncols()).map(|j| (0..a.nrows()).map(|i| a[(i, j)] * b[(i, j)]).sum::<f64>()).sum()
+        (0..a.ncols())
+            .map(|j| (0..a.nrows()).map(|i| a[(i, j)] * b[(i, j)]).sum::<f64>())
+            .sum()
     }
 
     fn loss(p: &SensingProblem, x: &Mat<f64>) -> f64 {
         let z = x * x.transpose();
         let r = p.measure(z.as_ref());
-        0.25 * r.iter().zip(p.y()).map(|(a, b)| (a - b).powi(2)).sum::<f64>()
+        0.25 * r
+            .iter()
+            .zip(p.y())
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
     }
 
     #[test]
     fn gradients_match_finite_differences_for_both_designs() {
         for design in [Design::Goe, Design::Gaussian] {
-            let spec = SensingSpec { n: 6, r: 2, m: 300, design, ..Default::default() };
+            let spec = SensingSpec {
+                n: 6,
+                r: 2,
+                m: 300,
+                design,
+                ..Default::default()
+            };
             let p = SensingProblem::generate(&spec, &SeedPath::new(4)).unwrap();
             let mut rng = SeedPath::new(4).stream("t");
             let (x, d) = (gaussian_mat(&mut rng, 6, 3), gaussian_mat(&mut rng, 6, 3));
@@ -156,26 +212,45 @@ mod tests {
             let mut g = Mat::zeros(6, 3);
             let res = p.sym_gradient(x.as_ref(), g.as_mut(), &mut ws);
             let h = 1e-6;
-            let fd = (loss(&p, &(&x + faer::Scale(h) * &d)) - loss(&p, &(&x - faer::Scale(h) * &d))) / (2.0 * h);
+            let fd = (loss(&p, &(&x + faer::Scale(h) * &d))
+                - loss(&p, &(&x - faer::Scale(h) * &d)))
+                / (2.0 * h);
             let an = inner(&g, &d);
-            assert!((fd - an).abs() < 1e-6 * an.abs().max(1.0), "{design:?}: fd {fd} vs {an}");
+            assert!(
+                (fd - an).abs() < 1e-6 * an.abs().max(1.0),
+                "{design:?}: fd {fd} vs {an}"
+            );
             assert!((res * res / 4.0 - loss(&p, &x)).abs() < 1e-9 * loss(&p, &x));
         }
     }
 
     #[test]
     fn normalized_goe_is_an_isometry_in_expectation_and_adjoint_is_exact() {
-        let spec = SensingSpec { n: 5, r: 2, m: 20000, ..Default::default() };
+        let spec = SensingSpec {
+            n: 5,
+            r: 2,
+            m: 20000,
+            ..Default::default()
+        };
         let p = SensingProblem::generate(&spec, &SeedPath::new(1)).unwrap();
         let mut rng = SeedPath::new(1).stream("z");
         let g = gaussian_mat(&mut rng, 5, 5);
         let z = &g + g.transpose();
         let az: f64 = p.measure(z.as_ref()).iter().map(|v| v * v).sum();
-        assert!((az / z.squared_norm_l2() - 1.0).abs() < 0.05, "{}", az / z.squared_norm_l2());
+        assert!(
+            (az / z.squared_norm_l2() - 1.0).abs() < 0.05,
+            "{}",
+            az / z.squared_norm_l2()
+        );
         // ⟨A(Z), v⟩ = ⟨Z, A*(v)⟩.
         let v: Vec<f64> = (0..20000).map(|i| ((i * 37) % 11) as f64 - 5.0).collect();
         let vc = faer::Col::from_fn(20000, |i| v[i]);
-        let lhs: f64 = p.measure(z.as_ref()).iter().zip(&v).map(|(a, b)| a * b).sum();
+        let lhs: f64 = p
+            .measure(z.as_ref())
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| a * b)
+            .sum();
         let rhs = inner(&z, &p.operator().adjoint_dense(vc.as_ref()));
         assert!((lhs - rhs).abs() < 1e-9 * lhs.abs());
         // Round trip through the NumPy (row-major, m × n²) form.
@@ -185,7 +260,13 @@ mod tests {
 
     #[test]
     fn subgradient_uses_signs() {
-        let spec = SensingSpec { n: 4, r: 1, m: 50, normalized: false, ..Default::default() };
+        let spec = SensingSpec {
+            n: 4,
+            r: 1,
+            m: 50,
+            normalized: false,
+            ..Default::default()
+        };
         let p = SensingProblem::generate(&spec, &SeedPath::new(2)).unwrap();
         let x = gaussian_mat(&mut SeedPath::new(2).stream("x"), 4, 2);
         let mut ws = p.workspace(2);
@@ -193,7 +274,12 @@ mod tests {
         let l1 = p.residual_step(x.as_ref(), ResidualWeight::Sign, out.as_mut(), &mut ws);
         // Dense reference: (1/m) Σ sign(r_i)(A_i + A_iᵀ)X with A_i from the full operator.
         let full = p.operator().to_full();
-        let r: Vec<f64> = p.measure((&x * x.transpose()).as_ref()).iter().zip(p.y()).map(|(a, b)| a - b).collect();
+        let r: Vec<f64> = p
+            .measure((&x * x.transpose()).as_ref())
+            .iter()
+            .zip(p.y())
+            .map(|(a, b)| a - b)
+            .collect();
         let mut want = Mat::<f64>::zeros(4, 2);
         for (i, ri) in r.iter().enumerate() {
             let a = Mat::<f64>::from_fn(4, 4, |j, l| full[(i, j * 4 + l)]);
@@ -205,13 +291,41 @@ mod tests {
 
     #[test]
     fn bad_specs_are_refused() {
-        let e = SensingSpec { m: 0, ..Default::default() }.validate().unwrap_err().to_string();
+        let e = SensingSpec {
+            m: 0,
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("invalid m"), "{e}");
-        let e = SensingSpec { noise: crate::Noise::Outliers { p: 1.0, scale: 10.0 }, ..Default::default() }.validate().unwrap_err().to_string();
+        let e = SensingSpec {
+            noise: crate::Noise::Outliers {
+                p: 1.0,
+                scale: 10.0,
+            },
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("invalid p"), "{e}");
-        let e = SensingSpec { noise: crate::Noise::Gaussian { sigma: -1.0 }, ..Default::default() }.validate().unwrap_err().to_string();
+        let e = SensingSpec {
+            noise: crate::Noise::Gaussian { sigma: -1.0 },
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("invalid sigma"), "{e}");
-        let e = SensingSpec { n: 1000, m: 1_000_000, ..Default::default() }.validate().unwrap_err().to_string();
+        let e = SensingSpec {
+            n: 1000,
+            m: 1_000_000,
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("memory limit") && e.contains("GiB"), "{e}");
     }
 }

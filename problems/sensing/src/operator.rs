@@ -32,7 +32,11 @@ impl Operator {
         let mut g = vec![0.0; n * n];
         match spec.design {
             Design::Goe => {
-                let c = if spec.normalized { 1.0 / (m as f64).sqrt() } else { 1.0 };
+                let c = if spec.normalized {
+                    1.0 / (m as f64).sqrt()
+                } else {
+                    1.0
+                };
                 let mut op = Mat::<f64>::zeros(m, n * (n + 1) / 2);
                 for i in 0..m {
                     g.iter_mut().for_each(|x| *x = crate::normal(rng));
@@ -45,7 +49,11 @@ impl Operator {
                         }
                     }
                 }
-                Ok(Self { op, n, layout: Layout::Packed })
+                Ok(Self {
+                    op,
+                    n,
+                    layout: Layout::Packed,
+                })
             }
             Design::Gaussian => {
                 let s = 1.0 / (m as f64).sqrt();
@@ -55,7 +63,11 @@ impl Operator {
                         op[(i, q)] = s * crate::normal(rng);
                     }
                 }
-                Ok(Self { op, n, layout: Layout::Full })
+                Ok(Self {
+                    op,
+                    n,
+                    layout: Layout::Full,
+                })
             }
         }
     }
@@ -65,14 +77,32 @@ impl Operator {
     /// stored packed (half the memory and bandwidth).
     pub fn from_full(full: Mat<f64>, n: usize) -> Result<Self> {
         if full.ncols() != n * n {
-            return Err(Error::invalid("operator", format!("has {} columns, expected n² = {}", full.ncols(), n * n)));
+            return Err(Error::invalid(
+                "operator",
+                format!("has {} columns, expected n² = {}", full.ncols(), n * n),
+            ));
         }
-        if let Some((i, q)) = (0..full.ncols()).flat_map(|q| (0..full.nrows()).map(move |i| (i, q))).find(|&(i, q)| !full[(i, q)].is_finite()) {
-            return Err(Error::invalid("operator", format!("entry ({i}, {q}) is {}; the operator must be finite", full[(i, q)])));
+        if let Some((i, q)) = (0..full.ncols())
+            .flat_map(|q| (0..full.nrows()).map(move |i| (i, q)))
+            .find(|&(i, q)| !full[(i, q)].is_finite())
+        {
+            return Err(Error::invalid(
+                "operator",
+                format!(
+                    "entry ({i}, {q}) is {}; the operator must be finite",
+                    full[(i, q)]
+                ),
+            ));
         }
-        let symmetric = (0..n).all(|j| (0..j).all(|l| (0..full.nrows()).all(|i| full[(i, j * n + l)] == full[(i, l * n + j)])));
+        let symmetric = (0..n).all(|j| {
+            (0..j).all(|l| (0..full.nrows()).all(|i| full[(i, j * n + l)] == full[(i, l * n + j)]))
+        });
         if !symmetric {
-            return Ok(Self { op: full, n, layout: Layout::Full });
+            return Ok(Self {
+                op: full,
+                n,
+                layout: Layout::Full,
+            });
         }
         let mut op = Mat::<f64>::zeros(full.nrows(), n * (n + 1) / 2);
         for l in 0..n {
@@ -83,7 +113,11 @@ impl Operator {
                 }
             }
         }
-        Ok(Self { op, n, layout: Layout::Packed })
+        Ok(Self {
+            op,
+            n,
+            layout: Layout::Packed,
+        })
     }
 
     /// The `m × n²` row-major form (for export).
@@ -132,7 +166,11 @@ impl Operator {
             Layout::Packed => {
                 for l in 0..n {
                     for j in 0..=l {
-                        flat[l * (l + 1) / 2 + j] = if j == l { z[(j, j)] } else { 0.5 * (z[(j, l)] + z[(l, j)]) };
+                        flat[l * (l + 1) / 2 + j] = if j == l {
+                            z[(j, j)]
+                        } else {
+                            0.5 * (z[(j, l)] + z[(l, j)])
+                        };
                     }
                 }
             }
@@ -173,12 +211,26 @@ impl Operator {
 
     /// `out = A(flat)`: one mat-vec.
     pub fn apply_flat(&self, flat: ColRef<'_, f64>, out: ColMut<'_, f64>) {
-        matmul(out.as_mat_mut(), Accum::Replace, self.op.as_ref(), flat.as_mat(), 1.0, Par::Seq);
+        matmul(
+            out.as_mat_mut(),
+            Accum::Replace,
+            self.op.as_ref(),
+            flat.as_mat(),
+            1.0,
+            Par::Seq,
+        );
     }
 
     /// `back = opᵀ v`: one transposed mat-vec.
     pub fn adjoint_flat(&self, v: ColRef<'_, f64>, back: ColMut<'_, f64>) {
-        matmul(back.as_mat_mut(), Accum::Replace, self.op.transpose(), v.as_mat(), 1.0, Par::Seq);
+        matmul(
+            back.as_mat_mut(),
+            Accum::Replace,
+            self.op.transpose(),
+            v.as_mat(),
+            1.0,
+            Par::Seq,
+        );
     }
 
     /// `A(Z)` (allocating; setup and metrics only).

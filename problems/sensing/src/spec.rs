@@ -38,7 +38,10 @@ impl Noise {
             Noise::Gaussian { sigma } => check::at_least("sigma", sigma, 0.0),
             Noise::Outliers { p, scale } => {
                 if !(p.is_finite() && (0.0..1.0).contains(&p)) {
-                    return Err(Error::invalid("p", format!("outlier fraction must be in [0, 1), got {p}")));
+                    return Err(Error::invalid(
+                        "p",
+                        format!("outlier fraction must be in [0, 1), got {p}"),
+                    ));
                 }
                 check::at_least("outlier scale", scale, 0.0)
             }
@@ -115,7 +118,13 @@ impl Default for SensingSpec {
 impl SensingSpec {
     /// The ground-truth spec.
     pub fn lowrank(&self) -> LowRankSpec {
-        LowRankSpec { n: self.n, r: self.r, kappa: self.kappa, spectrum: self.spectrum.clone(), basis: self.basis }
+        LowRankSpec {
+            n: self.n,
+            r: self.r,
+            kappa: self.kappa,
+            spectrum: self.spectrum.clone(),
+            basis: self.basis,
+        }
     }
 
     /// Columns of the stored operator.
@@ -128,7 +137,9 @@ impl SensingSpec {
 
     /// Bytes of the stored operator.
     pub fn operator_bytes(&self) -> u64 {
-        (self.m as u64).saturating_mul(self.operator_cols() as u64).saturating_mul(8)
+        (self.m as u64)
+            .saturating_mul(self.operator_cols() as u64)
+            .saturating_mul(8)
     }
 
     /// Checks every parameter, including the memory limit (before anything is allocated).
@@ -160,6 +171,13 @@ impl SensingSpec {
 
     /// A compact label for result files.
     pub fn label(&self) -> String {
-        format!("{},m={},{:?},normalized={},noise={:?}", self.lowrank().label(), self.m, self.design, self.normalized, self.noise)
+        format!(
+            "{},m={},{:?},normalized={},noise={:?}",
+            self.lowrank().label(),
+            self.m,
+            self.design,
+            self.normalized,
+            self.noise
+        )
     }
 }

@@ -13,9 +13,9 @@ use crate::fit::{band, hitting_time, linear_fit};
 use crate::lowrank::{Instance, LowRankCase, Method, Problem};
 use crate::params::{Domain, Params};
 use crate::results::{Measurement, Series};
+use ratebench_core::rng::SeedPath;
 use ratebench_core::{Error, Result, StopRule, Trace};
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric};
-use ratebench_core::rng::SeedPath;
 use ratebench_sensing::{Noise, SensingProblem, SensingSpec};
 
 pub fn claims() -> Vec<Claim> {
@@ -587,7 +587,10 @@ fn control_instance(
         },
         ..outliers.clone()
     };
-    let path = SeedPath::new(base_seed).with(claim).with(outliers.label()).with(data_seed.to_string());
+    let path = SeedPath::new(base_seed)
+        .with(claim)
+        .with(outliers.label())
+        .with(data_seed.to_string());
     let problem = SensingProblem::generate(&clean, &path)?;
     let Problem::Sensing(noisy) = &with.problem else {
         return Err(Error::invalid("instance", "MS-7 needs a sensing instance"));

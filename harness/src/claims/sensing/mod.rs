@@ -18,6 +18,11 @@ pub fn claims() -> Vec<Claim> {
 }
 
 /// A sensing instance for a claim; `data_seed` seeds `M⋆`, the operator and the noise.
-pub(crate) fn sensing_instance(spec: SensingSpec, base_seed: u64, claim: &str, data_seed: u64) -> Result<Instance> {
+pub(crate) fn sensing_instance(
+    spec: SensingSpec,
+    base_seed: u64,
+    claim: &str,
+    data_seed: u64,
+) -> Result<Instance> {
     Instance::generate_sensing(&spec, base_seed, claim, data_seed)
 }
