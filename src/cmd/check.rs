@@ -6,7 +6,7 @@ use crate::Outcome;
 use ratebench_core::{Error, Result};
 use ratebench_harness::claims::{check_claim, params_for, select, Claim};
 use ratebench_harness::params::Params;
-use ratebench_harness::results::{Outcome as Verdictoutcome, RunResult, Verdict};
+use ratebench_harness::results::{Outcome as VerdictOutcome, RunResult, Verdict};
 use ratebench_harness::{calibrate, environment};
 use std::path::PathBuf;
 
@@ -123,9 +123,18 @@ pub fn print_verdicts(verdicts: &[Verdict]) {
     }
     let pass = verdicts
         .iter()
-        .filter(|v| v.outcome == Verdictoutcome::Pass)
+        .filter(|v| v.outcome == VerdictOutcome::Pass)
         .count();
-    println!("{pass}/{} claims pass", verdicts.len());
+    let exploratory = verdicts
+        .iter()
+        .filter(|v| v.outcome == VerdictOutcome::Exploratory)
+        .count();
+    let judged = verdicts.len() - exploratory;
+    if exploratory > 0 {
+        println!("{pass}/{judged} claims pass ({exploratory} exploratory, no pass/fail)");
+    } else {
+        println!("{pass}/{judged} claims pass");
+    }
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
@@ -144,7 +153,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let all_pass = verdicts.iter().all(|v| {
         matches!(
             v.outcome,
-            Verdictoutcome::Pass | Verdictoutcome::Exploratory
+            VerdictOutcome::Pass | VerdictOutcome::Exploratory
         )
     });
     Ok(if all_pass {

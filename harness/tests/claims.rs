@@ -1,4 +1,4 @@
-//! Every LR claim passes at its catalogue defaults, and fails (not errors) under a
+//! Every claim (LR-…, MS-…) passes at its catalogue defaults, and fails (not errors) under a
 //! negative-control setup that leaves the claim's assumptions.
 
 use ratebench_harness::claims::{check_claim, params_for, select};
@@ -77,4 +77,32 @@ claim_tests! {
     lr10: "LR-10", [("k", "4")];
     // lambda2 = 0: PSD spectrum (Λ₂ = 0), S decays as 1/(2ηt), not exponentially.
     lr11: "LR-11", [("lambda2", "0")];
+
+    // λ = 0.01σ_min: the preconditioner ≈ 1/λ amplifies the sensing error in the surplus
+    // columns, and ScaledGD(λ) stalls above 1e-10 (1e-7 to 1e-8 after T = 600).
+    ms1: "MS-1", [("lambda", "0.01")];
+    // k = r: exact parameterization converges linearly (to the float floor), not as 1/T.
+    ms3: "MS-3", [("k", "2")];
+    // α ≈ 1 is not small initialization: no separation of time scales, so
+    // ΔT_s ≠ log(α₁/α₂)/log(1 + ησ_s) and the T_s are not ordered.
+    ms4: "MS-4", [("alpha", "[1.0,0.3]")];
+    // ρ = 0.975 is too small for log(1/α) at α = 1e-4 (catalogue pitfall): the step decays
+    // before the signal grows, so e_t stalls above the fit band and no ρᵗ phase exists.
+    ms5: "MS-5", [("rho", "[0.975]")];
+    // α = 3 vs 0.3 is not small initialization: the final error no longer scales as poly(α).
+    ms6: "MS-6", [("alpha_hi", "[3.0,3.0]"), ("alpha_lo", "[0.3,0.3]")];
+    // p = 0.6 leaves m ≳ dr²/(1−p)² (a corrupted majority at m = 2000): SubGM stalls at ≈ 0.45.
+    ms7: "MS-7", [("p", "0.6")];
+}
+
+/// MS-2 only records values: its verdict is exploratory and every value is finite.
+#[test]
+fn ms2_is_exploratory_with_finite_values() {
+    let v = check("MS-2", &[]);
+    assert_eq!(v.outcome, Outcome::Exploratory, "{:#?}", v.measurements);
+    assert!(!v.measurements.is_empty());
+    for m in &v.measurements {
+        assert!(m.ok.is_none(), "{} has a criterion", m.name);
+        assert!(m.value.is_finite(), "{} = {}", m.name, m.value);
+    }
 }
