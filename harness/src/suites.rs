@@ -63,6 +63,8 @@ pub struct SuiteSpec {
     pub outliers_m: usize,
     /// A sensing instance from `.npz` (A, y, M), run with every suite method.
     pub sensing_npz: Option<PathBuf>,
+    /// Refuse sensing instances whose stored operator exceeds this many GiB.
+    pub memory_limit_gib: f64,
 }
 
 impl Default for SuiteSpec {
@@ -93,6 +95,7 @@ impl Default for SuiteSpec {
             outliers_p: 0.2,
             outliers_m: 2000,
             sensing_npz: None,
+            memory_limit_gib: 4.0,
         }
     }
 }
@@ -192,6 +195,7 @@ impl SuiteSpec {
                 check::at_least("sensing_kappa", kappa, 1.0)?;
             }
         }
+        check::positive("memory_limit_gib", self.memory_limit_gib)?;
         if !(0.0..1.0).contains(&self.outliers_p) {
             return Err(Error::invalid(
                 "outliers_p",
@@ -294,6 +298,10 @@ impl SuiteSpec {
         Ok(out)
     }
 
+    fn memory_limit_bytes(&self) -> u64 {
+        (self.memory_limit_gib * (1u64 << 30) as f64) as u64
+    }
+
     fn sensing_stop(&self) -> StopRule {
         StopRule::max_iter(self.sensing_max_iter)
             .with_target("rel_err", self.target)
@@ -339,6 +347,7 @@ impl SuiteSpec {
                         r: self.sensing_r,
                         kappa,
                         m: self.sensing_m,
+                        memory_limit_bytes: self.memory_limit_bytes(),
                         ..Default::default()
                     };
                     let inst = Instance::generate_sensing(&spec, base_seed, group, rep)?;
@@ -374,6 +383,7 @@ impl SuiteSpec {
                     p: self.outliers_p,
                     scale: 10.0,
                 },
+                memory_limit_bytes: self.memory_limit_bytes(),
                 ..Default::default()
             };
             let inst = Instance::generate_sensing(&spec, base_seed, group, 0)?;
