@@ -461,9 +461,19 @@ fn sensing_npz_instances_run_and_bad_ones_are_refused() {
         );
     }
     std::fs::write(&cfg, "[suite]\nsensing_m = 4000000\nsensing_n = 400\n").unwrap();
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", s(&res)], "memory limit of 4.00 GiB");
-    std::fs::write(&cfg, "[suite]\nsensing_m = 20000\nsensing_n = 100\nmemory_limit_gib = 0.01\n").unwrap();
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", s(&res)], "memory limit of 0.01 GiB");
+    assert_bad_input(
+        &["run", "quick", "--config", s(&cfg), "--out", s(&res)],
+        "memory limit of 4.00 GiB",
+    );
+    std::fs::write(
+        &cfg,
+        "[suite]\nsensing_m = 20000\nsensing_n = 100\nmemory_limit_gib = 0.01\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &["run", "quick", "--config", s(&cfg), "--out", s(&res)],
+        "memory limit of 0.01 GiB",
+    );
 }
 
 #[test]

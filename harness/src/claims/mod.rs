@@ -6,6 +6,7 @@
 //! The verdict is `pass` when every criterion holds, `fail` otherwise, and `exploratory`
 //! when a claim only reports values.
 
+mod analysis;
 mod lowrank;
 mod sensing;
 
@@ -121,6 +122,14 @@ impl Measurement {
     /// Attaches the catalogue's reference value.
     pub fn with_reference(mut self, reference: f64) -> Self {
         self.reference = Some(reference);
+        self
+    }
+
+    /// Attaches a reference when there is one (most apply only at the defaults).
+    pub fn with_maybe_reference(mut self, reference: Option<f64>) -> Self {
+        if reference.is_some() {
+            self.reference = reference;
+        }
         self
     }
 }

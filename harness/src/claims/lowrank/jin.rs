@@ -2,12 +2,14 @@
 //! initialization GD learns the best rank-s solutions for s = 1, 2, … in order.
 
 use super::{case, instance, rel_diff};
+use crate::claims::analysis::{
+    at_defaults, plateau_alphas, plateau_delay, plateau_floor, plateau_metrics, Plateaus,
+};
 use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::hitting_time;
 use crate::lowrank::Method;
 use crate::params::{Domain, Params};
 use crate::results::Measurement;
-use ratebench_core::{Error, Result, StopRule, Trace};
+use ratebench_core::{Error, Result, StopRule};
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric, LowRankSpec};
 
 pub fn claims() -> Vec<Claim> {
@@ -23,11 +25,6 @@ const SIGMA: [f64; 3] = [1.0, 0.5, 0.25];
 
 /// The catalogue's α sweep.
 const ALPHAS: [f64; 3] = [1e-3, 1e-6, 1e-9];
-
-/// True when every parameter is at its default (catalogue references apply).
-fn at_defaults(p: &Params, defaults: fn() -> Params) -> bool {
-    p.to_json() == defaults().to_json()
-}
 
 /// The instance `M⋆ = V diag(σ) Vᵀ` for an explicit PSD spectrum.
 fn spectrum_instance(
@@ -78,30 +75,11 @@ fn lr5_defaults() -> Params {
         .int("iters", 5000, Domain::AtLeast(1.0), "iteration cap T")
 }
 
-/// First `t` with `series > threshold` (hitting time of the negated series).
-fn first_above(tr: &Trace, metric: &str, threshold: f64) -> f64 {
-    let neg: Vec<(u64, f64)> = tr
-        .series(metric)
-        .into_iter()
-        .map(|(t, v)| (t, -v))
-        .collect();
-    hitting_time(&neg, -threshold).map_or(f64::NAN, |t| t as f64)
-}
-
 fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (k, eta, iters) = (p.usize("k"), p.f64("eta"), p.u64("iters"));
     let (inst, sigma) = spectrum_instance(p, "LR-5", ctx)?;
-    let alphas = p.f64s("alpha");
-    if alphas.len() < 2 {
-        return Err(Error::invalid(
-            "alpha",
-            "needs at least two init scales to form ΔT_s",
-        ));
-    }
-    let metrics: Vec<LowRankMetric> = (1..=sigma.len()).map(LowRankMetric::Lambda).collect();
-    let abs = LowRankMetric::AbsErr;
-    let mut all = vec![abs];
-    all.extend(&metrics);
+    let alphas = plateau_alphas(p)?;
+    let (metrics, all) = plateau_metrics(&sigma);
     let cases = alphas
         .iter()
         .map(|&a| {
@@ -113,103 +91,35 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 k,
                 init,
                 all.clone(),
-                abs,
+                LowRankMetric::AbsErr,
                 StopRule::max_iter(iters),
             )
         })
         .collect();
     let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, lr5_defaults);
-    let mut m = Vec::new();
-    let mut series = Vec::new();
-    // T_s(α) = first t with λ_s(X_tX_tᵀ) > σ_s/2.
-    let times: Vec<Vec<f64>> = traces
-        .iter()
-        .map(|tr| {
-            metrics
-                .iter()
-                .zip(&sigma)
-                .map(|(mm, s)| first_above(tr, mm.name(), s / 2.0))
-                .collect()
-        })
-        .collect();
-    for (&a, ts) in alphas.iter().zip(&times) {
-        for (s, t) in ts.iter().enumerate() {
-            m.push(Measurement::report(format!("T_{}[alpha={a}]", s + 1), *t));
-        }
-        let gap = ts
-            .windows(2)
-            .map(|w| w[1] - w[0])
-            .fold(f64::INFINITY, f64::min);
-        let order = (1..=ts.len())
-            .map(|s| format!("T_{s}"))
-            .collect::<Vec<_>>()
-            .join(" < ");
-        m.push(Measurement::check(
-            format!("min_s (T_(s+1) − T_s) [alpha={a}]"),
-            gap,
-            format!("> 0 ({order})"),
-            gap > 0.0,
-        ));
-    }
-    let (a0, a1) = (alphas[0], *alphas.last().expect("non-empty"));
-    let (first, last) = (&times[0], times.last().expect("non-empty"));
-    let delta: Vec<f64> = first.iter().zip(last).map(|(t0, t1)| t1 - t0).collect();
     const REFERENCE: [f64; 3] = [145.0, 283.0, 559.0];
-    for (s, (&d, &sig)) in delta.iter().zip(&sigma).enumerate() {
-        let predicted = (a0 / a1).ln() / (1.0 + eta * sig).ln();
-        let mut meas = Measurement::check(
-            format!(
-                "ΔT_{} = T_{}(alpha={a1}) − T_{}(alpha={a0})",
-                s + 1,
-                s + 1,
-                s + 1
-            ),
-            d,
-            format!(
-                "within 3% of log(α₁/α₂)/log(1 + ησ_{}) = {predicted:.1}",
-                s + 1
-            ),
-            rel_diff(d, predicted) < 0.03,
-        );
-        if defaults {
-            meas = meas.with_reference(REFERENCE[s]);
-        }
-        m.push(meas);
-    }
-    if delta.len() >= 2 {
-        let ratio = delta[1] / delta[0];
-        let want = sigma[0] / sigma[1];
-        m.push(Measurement::check(
-            "ΔT_2/ΔT_1",
-            ratio,
-            format!("within 10% of σ₁/σ₂ = {want:.3}"),
-            rel_diff(ratio, want) < 0.10,
-        ));
-    }
-    for (&a, tr) in alphas.iter().zip(&traces) {
-        for (s, mm) in metrics.iter().enumerate() {
-            series.push(line(
-                format!("λ_{}(XXᵀ), α={a}", s + 1),
-                curve(tr, mm.name()),
-            ));
-        }
-    }
+    let plateaus = Plateaus {
+        alphas: &alphas,
+        sigma: &sigma,
+        eta,
+        k: None,
+        tol: 0.03,
+        delta_refs: if at_defaults(p, lr5_defaults, &[]) {
+            &REFERENCE
+        } else {
+            &[]
+        },
+        ratio_refs: None,
+    };
+    let times = plateaus.times(&traces, &metrics);
+    let m = plateaus.measure(&times);
+    let mut series = plateaus.curves(&traces, &metrics, f64::INFINITY, |a| format!("α={a}"));
     // Predicted hitting times T_s(α) = T_s(α₁) + log(α₁/α)/log(1 + ησ_s), drawn as dashed
     // vertical segments from the thresholds σ_s/2 down to the smallest initial eigenvalue.
-    let floor = traces
-        .last()
-        .and_then(|tr| {
-            metrics
-                .iter()
-                .filter_map(|mm| tr.value_at(mm.name(), 0))
-                .filter(|v| *v > 0.0)
-                .reduce(f64::min)
-        })
-        .unwrap_or(1e-20);
+    let floor = plateau_floor(&traces, &metrics);
     for &a in &alphas[1..] {
         for (s, &sig) in sigma.iter().enumerate() {
-            let t = first[s] + (a0 / a).ln() / (1.0 + eta * sig).ln();
+            let t = times[0][s] + plateau_delay(alphas[0], a, eta, sig);
             if t.is_finite() {
                 series.push(dashed(
                     format!("predicted T_{}(α={a})", s + 1),
@@ -311,7 +221,7 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         })
         .collect();
     let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, lr6_defaults);
+    let defaults = at_defaults(p, lr6_defaults, &[]);
     let floor = p.f64("floor");
     let mut m = Vec::new();
     let mut series = Vec::new();
@@ -437,7 +347,7 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         })
         .collect();
     let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, lr7_defaults);
+    let defaults = at_defaults(p, lr7_defaults, &[]);
     let mut m = Vec::new();
     let mut series = Vec::new();
     for (&k, tr) in ks.iter().zip(&traces) {

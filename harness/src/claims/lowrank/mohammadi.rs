@@ -4,6 +4,7 @@
 //! S ≡ 0 when k ≤ r₊.
 
 use super::{case, instance, rel_diff};
+use crate::claims::analysis::at_defaults;
 use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
 use crate::fit::{inverse_slope, linear_fit, window};
 use crate::lowrank::{Instance, Method};
@@ -19,11 +20,6 @@ pub fn claims() -> Vec<Claim> {
 const SOURCE: &str =
     "Mohammadi, Tinati, Tu, Soltanolkotabi, Jovanović — On the convergence of gradient flow \
                       for low-rank matrix factorization (Schur-complement cascade)";
-
-/// True when every parameter is at its default (catalogue references apply).
-fn at_defaults(p: &Params, defaults: fn() -> Params) -> bool {
-    p.to_json() == defaults().to_json()
-}
 
 /// The shared LR-8 … LR-11 setup: n = 10, V random orthogonal, η = 0.05, α = 0.3, X₀ = αG,
 /// spectrum (σ, −λ₂, …, −λ₂).
@@ -122,7 +118,7 @@ fn run_lr8(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (inst, r_plus, _) = setup(p, "LR-8", ctx)?;
     let schur = LowRankMetric::SchurNorm;
     let tr = run_one(p, ctx, &inst, vec![LowRankMetric::AbsErr, schur])?;
-    let defaults = at_defaults(p, lr8_defaults);
+    let defaults = at_defaults(p, lr8_defaults, &[]);
     let name = schur.name();
     let mut m = Vec::new();
     const REFERENCE: [f64; 4] = [0.4965, 0.4985, 0.4992, 0.4996];
@@ -234,7 +230,7 @@ fn run_lr9(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         format!("over-parameterized (k > r₊ = {r_plus}) and within 0.01 of √(k − r₊)/2 = {predicted:.4}"),
         k > r_plus && (v - predicted).abs() < 0.01,
     );
-    if at_defaults(p, lr9_defaults) {
+    if at_defaults(p, lr9_defaults, &[]) {
         meas = meas.with_reference(0.7065);
     }
     let m = vec![meas];
@@ -311,7 +307,7 @@ fn run_lr10(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         &inst,
         vec![LowRankMetric::AbsErr, LowRankMetric::SchurNorm],
     )?;
-    let defaults = at_defaults(p, lr10_defaults);
+    let defaults = at_defaults(p, lr10_defaults, &[]);
     let mut m = Vec::new();
     let s_max = tr.values("schur_norm").into_iter().fold(f64::NAN, f64::max);
     let mut meas = Measurement::check(
@@ -429,7 +425,7 @@ fn run_lr11(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         lmin > 0.0 && rel_diff(slope, predicted) < 0.05,
     )
     .with_ci(ci);
-    if at_defaults(p, lr11_defaults) {
+    if at_defaults(p, lr11_defaults, &[]) {
         meas = meas.with_reference(-0.0201);
     }
     let m = vec![meas];

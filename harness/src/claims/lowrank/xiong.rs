@@ -1,9 +1,10 @@
 //! LR-2 … LR-4 (Xiong, Ding, Du): over-parameterized GD slows down; asymmetry and one
 //! rebalancing step restore linear convergence.
 
-use super::{case, instance, rel_diff, spread};
-use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::{band, inverse_slope, linear_fit, loglog_slope, window};
+use super::{case, instance, spread};
+use crate::claims::analysis::InverseLaw;
+use crate::claims::{curve, line, log_figure, Claim, ClaimCtx, ClaimOutput};
+use crate::fit::{band, linear_fit};
 use crate::lowrank::Method;
 use crate::params::{Domain, Params};
 use crate::results::Measurement;
@@ -85,36 +86,20 @@ fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let mut series = Vec::new();
     let lo = p.u64("window_start");
     for (&k, tr) in ks.iter().zip(&traces) {
-        let (t, e) = window(&tr.series("abs_err"), lo, iters);
-        let predicted = if k > r {
-            2.0 * eta / ((k - r) as f64).sqrt()
-        } else {
-            f64::INFINITY
+        let law = InverseLaw {
+            eta,
+            k,
+            r,
+            window: (lo, iters),
+            tol: 0.03,
+            suffix: format!(" [k={k}]"),
+            note: String::new(),
         };
-        let (slope, ci) = match inverse_slope(&t, &e) {
-            Ok(f) => (f.slope, f.slope_ci),
-            Err(_) => (f64::NAN, (f64::NAN, f64::NAN)),
-        };
-        m.push(
-            Measurement::check(
-                format!("slope of 1/e [k={k}]"),
-                slope,
-                format!("within 3% of 2η/√(k−r) = {predicted:.4}"),
-                k > r && rel_diff(slope, predicted) < 0.03,
-            )
-            .with_ci(ci)
-            .with_reference(predicted),
-        );
-        let ll = loglog_slope(&t, &e).map_or(f64::NAN, |f| f.slope);
-        m.push(Measurement::report(format!("log–log slope [k={k}]"), ll).with_reference(-1.0));
+        let [slope, ll] = law.measure(tr);
+        m.push(slope.with_reference(law.prediction()));
+        m.push(ll.with_reference(-1.0));
         series.push(line(format!("GD k={k}"), curve(tr, "abs_err")));
-        if k > r {
-            let pts = (1..=50)
-                .map(|i| i as f64 * iters as f64 / 50.0)
-                .map(|t| (t, ((k - r) as f64).sqrt() / (2.0 * eta * t)))
-                .collect();
-            series.push(dashed(format!("√(k−r)/(2ηt), k={k}"), pts));
-        }
+        series.extend(law.curve(iters));
     }
     let mut fig = log_figure(
         "Symmetric over-parameterized GD: error ≈ √(k−r)/(2ηt)",

@@ -1,8 +1,9 @@
 //! LR-1 (Xu, Shen, Chi, Ma): ScaledGD(λ)'s rate is κ-independent; GD's is not.
 
-use super::{case, instance, spread};
-use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::{hitting_time, median_ratio};
+use super::{case, instance};
+use crate::claims::analysis::{gd_slowdown, hitting_spread, predicted_tail, t_hit};
+use crate::claims::{curve, line, log_figure, Claim, ClaimCtx, ClaimOutput};
+use crate::fit::median_ratio;
 use crate::lowrank::Method;
 use crate::params::{Domain, Params};
 use crate::results::Measurement;
@@ -105,13 +106,13 @@ fn run(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 )
                 .with_reference(0.5),
             );
-            let t = hitting_time(&sgd.series("rel_err"), 1e-10).map_or(f64::NAN, |t| t as f64);
+            let t = t_hit(&sgd.series("rel_err"), 1e-10);
             m.push(Measurement::report(
                 format!("T(1e-10)[kappa={kappa},k={k}]"),
                 t,
             ));
             t10.push(t);
-            let tg = hitting_time(&gd.series("rel_err"), 1e-6).map_or(f64::NAN, |t| t as f64);
+            let tg = t_hit(&gd.series("rel_err"), 1e-6);
             m.push(Measurement::report(
                 format!("T_GD(1e-6)[kappa={kappa},k={k}]"),
                 tg,
@@ -122,35 +123,13 @@ fn run(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 curve(sgd, "rel_err"),
             ));
         }
-        let s = spread(&t10);
-        m.push(Measurement::check(
+        m.push(hitting_spread(
             format!("max/min T(1e-10) over kappa [k={k}]"),
-            s,
-            "≤ 1.5",
-            s <= 1.5,
+            &t10,
         ));
-        for w in kappas.windows(2).zip(t_gd.windows(2)) {
-            let ((k0, k1), (g0, g1)) = ((w.0[0], w.0[1]), (w.1[0], w.1[1]));
-            let ratio = g1 / g0;
-            let need = 5f64.powf((k1 / k0).log10());
-            m.push(Measurement::check(
-                format!("T_GD(kappa={k1})/T_GD(kappa={k0}) [k={k}]"),
-                ratio,
-                format!("≥ {need:.3} (×5 per decade of κ)"),
-                ratio >= need,
-            ));
-        }
+        m.extend(gd_slowdown(&kappas, &t_gd, &format!(" [k={k}]"), None));
     }
-    // Predicted tail 0.5ᵗ, anchored where the first ScaledGD(λ) curve enters the band.
-    if let Some(first) = traces.first() {
-        if let Some((t0, e0)) = first.series("rel_err").into_iter().find(|(_, e)| *e < 1e-5) {
-            let pts = (0..40)
-                .map(|i| (t0 as f64 + i as f64, e0 * rho_pred.powi(i)))
-                .take_while(|p| p.1 > 1e-14)
-                .collect();
-            series.push(dashed(format!("predicted {rho_pred}ᵗ"), pts));
-        }
-    }
+    series.extend(predicted_tail(traces.first(), 1e-5, rho_pred, 40));
     let figure = log_figure(
         "ScaledGD(λ) relative error across κ",
         "iteration t",

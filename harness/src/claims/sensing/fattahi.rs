@@ -7,9 +7,10 @@
 //! `e_t = ‖U_tU_tᵀ − X⋆‖_F/‖X⋆‖_F`, T = 1500, data seed 0, init seeds {1, 2}.
 
 use super::sensing_instance;
+use crate::claims::analysis::{at_defaults, t_hit};
 use crate::claims::lowrank::case;
 use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::{band, hitting_time, linear_fit};
+use crate::fit::{band, linear_fit};
 use crate::lowrank::{Instance, LowRankCase, Method, Problem};
 use crate::params::{Domain, Params};
 use crate::results::{Measurement, Series};
@@ -102,16 +103,6 @@ fn check_rho(rhos: &[f64]) -> Result<()> {
         )),
         None => Ok(()),
     }
-}
-
-/// True when every parameter except `free` has its default value (the catalogue's
-/// reference values then apply, per value of the free sweeps).
-fn defaults_except(p: &Params, defaults: fn() -> Params, free: &[&str]) -> bool {
-    let d = defaults();
-    p.entries()
-        .iter()
-        .zip(d.entries())
-        .all(|(a, b)| free.contains(&a.name) || a.value == b.value)
 }
 
 /// `|a − b| < 1e-12·|b|`.
@@ -243,7 +234,7 @@ fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         })
         .collect();
     let traces = ctx.run(cases)?;
-    let refs = defaults_except(p, ms5_defaults, &["rho", "init_seeds"]);
+    let refs = at_defaults(p, ms5_defaults, &["rho", "init_seeds"]);
     let mut m = Vec::new();
     let mut series: Vec<Series> = Vec::new();
     let mut laws: Vec<Series> = Vec::new();
@@ -274,7 +265,7 @@ fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         if let Some((f, _, _)) = &fit {
             m.push(Measurement::report(format!("band fit R² [{tag}]"), f.r2));
         }
-        let t6 = hitting_time(&tr.series(METRIC.name()), 1e-6).map_or(f64::NAN, |t| t as f64);
+        let t6 = t_hit(&tr.series(METRIC.name()), 1e-6);
         let mut meas = Measurement::report(format!("T(1e-6) [{tag}]"), t6);
         if refs && same(rho, 0.985) {
             meas = meas.with_reference(795.0); // catalogue: 780–810
@@ -448,7 +439,7 @@ fn run_ms6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         .collect();
     let traces = ctx.run(cases)?;
     let defaults = ms6_defaults();
-    let shared_default = defaults_except(
+    let shared_default = at_defaults(
         p,
         ms6_defaults,
         &["alpha_hi", "alpha_lo", "rho", "iters", "init_seeds"],
@@ -673,7 +664,7 @@ fn run_ms7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         })
         .collect();
     let traces = ctx.run(cases)?;
-    let refs = defaults_except(p, ms7_defaults, &["init_seeds"]);
+    let refs = at_defaults(p, ms7_defaults, &["init_seeds"]);
     let mut m = vec![Measurement::report("realized outlier fraction", corrupted)];
     let mut series = Vec::new();
     let mut notes = width_note(p);

@@ -2,14 +2,17 @@
 //! Lyu, Du, Lee): plateau timing of greedy low-rank learning under RIP sensing.
 
 use super::sensing_instance;
-use super::xu::{defaults_except, seeded, t_hit};
-use crate::claims::lowrank::{case, rel_diff};
+use super::xu::seeded;
+use crate::claims::analysis::{
+    at_defaults, plateau_alphas, plateau_delay, plateau_floor, plateau_metrics, t_hit, InverseLaw,
+    Plateaus,
+};
+use crate::claims::lowrank::case;
 use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::{inverse_slope, loglog_slope, window};
 use crate::lowrank::{Instance, Method};
 use crate::params::{Domain, Params};
 use crate::results::Measurement;
-use ratebench_core::{Error, Result, StopRule, Trace};
+use ratebench_core::{Result, StopRule};
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric};
 use ratebench_sensing::SensingSpec;
 
@@ -151,67 +154,47 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     );
     cases.push(seeded(c, seed));
     let traces = ctx.run(cases)?;
-    let defaults = defaults_except(p, ms3_defaults, &[]);
-    let predicted = if k > r {
-        2.0 * eta / ((k - r) as f64).sqrt()
-    } else {
-        f64::INFINITY
-    };
+    let defaults = at_defaults(p, ms3_defaults, &[]);
     let lo = p.u64("window_start");
     let mut m = Vec::new();
     let mut series = Vec::new();
+    let mut law = InverseLaw {
+        eta,
+        k,
+        r,
+        window: (lo, iters),
+        tol: 0.10,
+        suffix: String::new(),
+        note: format!(" (needs k > r = {r})"),
+    };
     for (&m_meas, tr) in ms.iter().zip(&traces) {
-        let (t, e) = window(&tr.series("abs_err"), lo, iters);
-        let (slope, ci) = match inverse_slope(&t, &e) {
-            Ok(f) => (f.slope, f.slope_ci),
-            Err(_) => (f64::NAN, (f64::NAN, f64::NAN)),
+        law.suffix = format!(" on [{lo}, {iters}) [m={m_meas}]");
+        let [slope, ll] = law.measure(tr);
+        let reference = match (defaults, m_meas) {
+            (true, 1000) => Some(0.187),
+            (true, 3000) => Some(0.198),
+            _ => None,
         };
-        let mut meas = Measurement::check(
-            format!("slope of 1/e on [{lo}, {iters}) [m={m_meas}]"),
-            slope,
-            format!("within 10% of 2η/√(k−r) = {predicted:.4} (needs k > r = {r})"),
-            k > r && rel_diff(slope, predicted) < 0.10,
-        )
-        .with_ci(ci);
-        if defaults {
-            if m_meas == 1000 {
-                meas = meas.with_reference(0.187);
-            } else if m_meas == 3000 {
-                meas = meas.with_reference(0.198);
-            }
-        }
-        m.push(meas);
-        // Sanity check of the 1/t form (conventions 6): log–log slope ≈ −1.
-        let ll = loglog_slope(&t, &e).map_or(f64::NAN, |f| f.slope);
-        m.push(Measurement::report(
-            format!("log–log slope on [{lo}, {iters}) [m={m_meas}]"),
-            ll,
-        ));
+        m.push(slope.with_maybe_reference(reference));
+        m.push(ll);
         series.push(line(format!("GD k={k}, m={m_meas}"), curve(tr, "abs_err")));
     }
     let control = traces.last().expect("control run");
     let t_control = t_hit(&control.series("abs_err"), control_eps);
-    let mut meas = Measurement::check(
-        format!("control T({control_eps:e}) [k=r={r},m={control_m}]"),
-        t_control,
-        format!("reaches {control_eps:e} within T = {iters} (linear convergence at k = r)"),
-        t_control.is_finite(),
+    m.push(
+        Measurement::check(
+            format!("control T({control_eps:e}) [k=r={r},m={control_m}]"),
+            t_control,
+            format!("reaches {control_eps:e} within T = {iters} (linear convergence at k = r)"),
+            t_control.is_finite(),
+        )
+        .with_maybe_reference(defaults.then_some(494.0)),
     );
-    if defaults {
-        meas = meas.with_reference(494.0);
-    }
-    m.push(meas);
     series.push(line(
         format!("control GD k=r={r}, m={control_m}"),
         curve(control, "abs_err"),
     ));
-    if k > r {
-        let pts = (1..=50)
-            .map(|i| i as f64 * iters as f64 / 50.0)
-            .map(|t| (t, ((k - r) as f64).sqrt() / (2.0 * eta * t)))
-            .collect();
-        series.push(dashed(format!("√(k−r)/(2ηt), k={k}"), pts));
-    }
+    series.extend(law.curve(iters));
     let mut fig = log_figure(
         "Over-parameterized GD in sensing: error ≈ √(k−r)/(2ηt); k = r converges linearly",
         "iteration t",
@@ -272,33 +255,16 @@ fn ms4_defaults() -> Params {
         )
 }
 
-/// First `t` with `series > threshold` (NaN if never).
-fn first_above(tr: &Trace, metric: &str, threshold: f64) -> f64 {
-    tr.series(metric)
-        .into_iter()
-        .find(|(_, v)| *v > threshold)
-        .map_or(f64::NAN, |(t, _)| t as f64)
-}
-
 /// The catalogue's ΔT_s/prediction (its k is not stated; attached to the first k).
 const MS4_REFERENCE: [f64; 3] = [0.945, 1.024, 0.93];
 
 fn run_ms4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, eta, iters, seed) = (p.usize("n"), p.f64("eta"), p.u64("iters"), p.u64("seed"));
     let sigma = p.f64s("sigma");
-    let alphas = p.f64s("alpha");
+    let alphas = plateau_alphas(p)?;
     let ks = p.usizes("k");
-    if alphas.len() < 2 {
-        return Err(Error::invalid(
-            "alpha",
-            "needs at least two init scales to form ΔT_s",
-        ));
-    }
     let inst = spectrum_instance(n, &sigma, p.usize("m"), "MS-4", seed, ctx)?;
-    let metrics: Vec<LowRankMetric> = (1..=sigma.len()).map(LowRankMetric::Lambda).collect();
-    let abs = LowRankMetric::AbsErr;
-    let mut all = vec![abs];
-    all.extend(&metrics);
+    let (metrics, all) = plateau_metrics(&sigma);
     let mut cases = Vec::new();
     for &k in &ks {
         for &a in &alphas {
@@ -309,87 +275,34 @@ fn run_ms4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 k,
                 InitSpec::symmetric(a, InitScaling::SqrtN),
                 all.clone(),
-                abs,
+                LowRankMetric::AbsErr,
                 StopRule::max_iter(iters),
             );
             cases.push(seeded(c, seed));
         }
     }
     let traces = ctx.run(cases)?;
-    let defaults = defaults_except(p, ms4_defaults, &[]);
-    let (a0, a1) = (alphas[0], *alphas.last().expect("non-empty"));
+    let defaults = at_defaults(p, ms4_defaults, &[]);
+    let a0 = alphas[0];
     let mut m = Vec::new();
     let mut series = Vec::new();
     for (ki, &k) in ks.iter().enumerate() {
         let runs = &traces[ki * alphas.len()..(ki + 1) * alphas.len()];
-        // T_s(α) = first t with λ_s(X_tX_tᵀ) > σ_s/2.
-        let times: Vec<Vec<f64>> = runs
-            .iter()
-            .map(|tr| {
-                metrics
-                    .iter()
-                    .zip(&sigma)
-                    .map(|(mm, s)| first_above(tr, mm.name(), s / 2.0))
-                    .collect()
-            })
-            .collect();
-        for (&a, ts) in alphas.iter().zip(&times) {
-            for (s, t) in ts.iter().enumerate() {
-                m.push(Measurement::report(
-                    format!("T_{}[k={k},alpha={a}]", s + 1),
-                    *t,
-                ));
-            }
-            let gap = ts
-                .windows(2)
-                .map(|w| w[1] - w[0])
-                .fold(f64::INFINITY, f64::min);
-            let order = (1..=ts.len())
-                .map(|s| format!("T_{s}"))
-                .collect::<Vec<_>>()
-                .join(" < ");
-            m.push(Measurement::check(
-                format!("min_s (T_(s+1) − T_s) [k={k},alpha={a}]"),
-                gap,
-                format!("> 0 ({order})"),
-                gap > 0.0,
-            ));
-        }
-        let (first, last) = (&times[0], times.last().expect("non-empty"));
-        let delta: Vec<f64> = first.iter().zip(last).map(|(t0, t1)| t1 - t0).collect();
-        for (s, (&d, &sig)) in delta.iter().zip(&sigma).enumerate() {
-            let predicted = (a0 / a1).ln() / (1.0 + eta * sig).ln();
-            m.push(Measurement::check(
-                format!(
-                    "ΔT_{} = T_{}(alpha={a1}) − T_{}(alpha={a0}) [k={k}]",
-                    s + 1,
-                    s + 1,
-                    s + 1
-                ),
-                d,
-                format!(
-                    "within 12% of log(α₁/α₂)/log(1 + ησ_{}) = {predicted:.1}",
-                    s + 1
-                ),
-                rel_diff(d, predicted) < 0.12,
-            ));
-            let mut meas =
-                Measurement::report(format!("ΔT_{}/prediction [k={k}]", s + 1), d / predicted);
-            if defaults && ki == 0 && s < MS4_REFERENCE.len() {
-                meas = meas.with_reference(MS4_REFERENCE[s]);
-            }
-            m.push(meas);
-        }
-        if delta.len() >= 2 {
-            let ratio = delta[1] / delta[0];
-            let want = sigma[0] / sigma[1];
-            m.push(Measurement::check(
-                format!("ΔT_2/ΔT_1 [k={k}]"),
-                ratio,
-                format!("within 10% of σ₁/σ₂ = {want:.3}"),
-                rel_diff(ratio, want) < 0.10,
-            ));
-        }
+        let plateaus = Plateaus {
+            alphas: &alphas,
+            sigma: &sigma,
+            eta,
+            k: Some(k),
+            tol: 0.12,
+            delta_refs: &[],
+            ratio_refs: Some(if defaults && ki == 0 {
+                &MS4_REFERENCE
+            } else {
+                &[]
+            }),
+        };
+        let times = plateaus.times(runs, &metrics);
+        m.extend(plateaus.measure(&times));
         // The figure shows the first k only (the others give the same picture), cut a little
         // after the last plateau is reached.
         if ki > 0 {
@@ -406,32 +319,15 @@ fn run_ms4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         } else {
             iters as f64
         };
-        for (&a, tr) in alphas.iter().zip(runs) {
-            for (s, mm) in metrics.iter().enumerate() {
-                let pts = curve(tr, mm.name())
-                    .into_iter()
-                    .filter(|(t, _)| *t <= t_end)
-                    .collect();
-                series.push(line(format!("λ_{}(XXᵀ), α={a:e}", s + 1), pts));
-            }
-        }
+        series.extend(plateaus.curves(runs, &metrics, t_end, |a| format!("α={a:e}")));
         // Predicted T_s(α) = T_s(α₁) + log(α₁/α)/log(1 + ησ_s): dashed vertical segments
         // from the smallest initial eigenvalue up to the thresholds σ_s/2, one series per α
         // (segments separated by NaN, which the figures draw as gaps).
-        let floor = runs
-            .last()
-            .and_then(|tr| {
-                metrics
-                    .iter()
-                    .filter_map(|mm| tr.value_at(mm.name(), 0))
-                    .filter(|v| *v > 0.0)
-                    .reduce(f64::min)
-            })
-            .unwrap_or(1e-20);
+        let floor = plateau_floor(runs, &metrics);
         for &a in &alphas[1..] {
             let mut pts = Vec::new();
             for (s, &sig) in sigma.iter().enumerate() {
-                let t = first[s] + (a0 / a).ln() / (1.0 + eta * sig).ln();
+                let t = times[0][s] + plateau_delay(a0, a, eta, sig);
                 if t.is_finite() {
                     if !pts.is_empty() {
                         pts.push((f64::NAN, f64::NAN));

@@ -1,9 +1,9 @@
 //! MS-1, MS-2 (Xu, Shen, Chi, Ma): ScaledGD(λ) in over-parameterized matrix sensing.
 
 use super::sensing_instance;
-use crate::claims::lowrank::{case, spread};
-use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::hitting_time;
+use crate::claims::analysis::{at_defaults, gd_slowdown, hitting_spread, predicted_tail, t_hit};
+use crate::claims::lowrank::case;
+use crate::claims::{curve, line, log_figure, Claim, ClaimCtx, ClaimOutput};
 use crate::lowrank::{Instance, LowRankCase, Method};
 use crate::params::{Domain, Params};
 use crate::results::Measurement;
@@ -18,18 +18,6 @@ pub fn claims() -> Vec<Claim> {
 const SOURCE: &str =
     "Xu, Shen, Chi, Ma — ScaledGD(λ) for over-parameterized low-rank matrix sensing";
 
-/// True when every parameter except those named in `except` is at its default (the
-/// catalogue's reference values apply).
-pub(super) fn defaults_except(p: &Params, defaults: fn() -> Params, except: &[&str]) -> bool {
-    let (ours, theirs) = (p.to_json(), defaults().to_json());
-    match (ours.as_object(), theirs.as_object()) {
-        (Some(a), Some(b)) => a
-            .iter()
-            .all(|(k, v)| except.contains(&k.as_str()) || b.get(k) == Some(v)),
-        _ => false,
-    }
-}
-
 /// A case whose initialization is seeded by `rep` (the data seed is the instance's).
 pub(super) fn seeded(mut c: LowRankCase, rep: u64) -> LowRankCase {
     c.rep = rep;
@@ -42,11 +30,6 @@ pub(super) fn extreme_eigs(inst: &Instance) -> (f64, f64) {
     let min = s.iter().fold(f64::INFINITY, |a, v| a.min(v.abs()));
     let max = s.iter().fold(0.0f64, |a, v| a.max(v.abs()));
     (min, max)
-}
-
-/// Hitting time `T(ε)` as a float (NaN when never reached).
-pub(super) fn t_hit(series: &[(u64, f64)], eps: f64) -> f64 {
-    hitting_time(series, eps).map_or(f64::NAN, |t| t as f64)
 }
 
 /// Two-point tail rate `exp((log e_j − log e_i)/(j − i))` between the first crossings
@@ -222,8 +205,8 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let at = |ki: usize, si: usize| 2 * (ki * seeds.len() + si);
     let (rho_pred, rho_tol) = (p.f64("rho"), p.f64("rho_tol"));
     // References: m = 20000 (the default) or the catalogue's m = 5000 runs.
-    let ref20000 = defaults_except(p, ms1_defaults, &[]);
-    let ref5000 = m_meas == 5000 && defaults_except(p, ms1_defaults, &["m"]);
+    let ref20000 = at_defaults(p, ms1_defaults, &[]);
+    let ref5000 = m_meas == 5000 && at_defaults(p, ms1_defaults, &["m"]);
     let mut m = Vec::new();
     let mut series = Vec::new();
     for (si, &seed) in seeds.iter().enumerate() {
@@ -282,49 +265,26 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 curve(gd, "rel_err"),
             ));
         }
-        let s = spread(&t_eps);
-        let mut meas = Measurement::check(
-            format!("max/min T({eps:e}) over kappa [seed={seed}]"),
-            s,
-            "≤ 1.5",
-            s <= 1.5,
+        m.push(
+            hitting_spread(
+                format!("max/min T({eps:e}) over kappa [seed={seed}]"),
+                &t_eps,
+            )
+            .with_maybe_reference(ref20000.then_some(MS1_REF_20000.1)),
         );
-        if ref20000 {
-            meas = meas.with_reference(MS1_REF_20000.1);
-        }
-        m.push(meas);
-        for w in kappas.windows(2).zip(t_gd.windows(2)) {
-            let ((k0, k1), (g0, g1)) = ((w.0[0], w.0[1]), (w.1[0], w.1[1]));
-            let ratio = g1 / g0;
-            let need = 5f64.powf((k1 / k0).log10());
-            let mut meas = Measurement::check(
-                format!("T_GD(kappa={k1})/T_GD(kappa={k0}) [seed={seed}]"),
-                ratio,
-                format!("≥ {need:.3} (×5 per decade of κ)"),
-                ratio >= need,
-            );
-            if ref20000 {
-                meas = meas.with_reference(MS1_REF_20000.2);
-            } else if ref5000 {
-                meas = meas.with_reference(4777.0 / 551.0);
-            }
-            m.push(meas);
-        }
+        let gd_ref = if ref20000 {
+            Some(MS1_REF_20000.2)
+        } else {
+            ref5000.then_some(4777.0 / 551.0)
+        };
+        m.extend(gd_slowdown(
+            &kappas,
+            &t_gd,
+            &format!(" [seed={seed}]"),
+            gd_ref,
+        ));
     }
-    // Predicted tail ρᵗ, anchored where the first ScaledGD(λ) curve enters the band.
-    if let Some(first) = traces.first() {
-        if let Some((t0, e0)) = first
-            .series("rel_err")
-            .into_iter()
-            .find(|(_, e)| *e < eps_hi)
-        {
-            let pts = (0..200)
-                .map(|i| (t0 as f64 + i as f64, e0 * rho_pred.powi(i)))
-                .take_while(|p| p.1 > 1e-14)
-                .collect();
-            series.push(dashed(format!("predicted {rho_pred}ᵗ"), pts));
-        }
-    }
+    series.extend(predicted_tail(traces.first(), eps_hi, rho_pred, 200));
     let mut figure = log_figure(
         "ScaledGD(λ) vs GD in over-parameterized sensing across κ",
         "iteration t",
@@ -439,7 +399,7 @@ fn run_ms2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         })
         .collect();
     let traces = ctx.run(cases)?;
-    let defaults = defaults_except(p, ms2_defaults, &[]);
+    let defaults = at_defaults(p, ms2_defaults, &[]);
     let mut m = Vec::new();
     let mut series = Vec::new();
     let mut finals = Vec::new();
