@@ -35,6 +35,32 @@ impl SensingProblem {
             .unflatten_adjoint(ws.back.as_ref(), ws.adj.as_mut());
     }
 
+    /// `ws.resid = A(XXᵀ) − y`.
+    fn sym_residual(&self, x: MatRef<'_, f64>, ws: &mut SensingWorkspace) {
+        matmul(
+            ws.z.as_mut(),
+            Accum::Replace,
+            x,
+            x.transpose(),
+            1.0,
+            Par::Seq,
+        );
+        self.residual(ws);
+    }
+
+    /// `out = scale · sym(Σ_i w_i A_i) X` with the weights `w` currently in `ws.resid`.
+    fn weighted_adjoint_times(
+        &self,
+        x: MatRef<'_, f64>,
+        out: MatMut<'_, f64>,
+        scale: f64,
+        ws: &mut SensingWorkspace,
+    ) {
+        self.adjoint_of_resid(ws);
+        self.symmetrize_adj(ws);
+        matmul(out, Accum::Replace, ws.adj.as_ref(), x, scale, Par::Seq);
+    }
+
     /// `(A + Aᵀ)/2` in place (for a general operator applied to symmetric factors).
     fn symmetrize_adj(&self, ws: &mut SensingWorkspace) {
         if self.operator.layout() == crate::operator::Layout::Full {
@@ -85,18 +111,8 @@ impl FactoredLoss for SensingProblem {
         grad: MatMut<'_, f64>,
         ws: &mut SensingWorkspace,
     ) -> f64 {
-        matmul(
-            ws.z.as_mut(),
-            Accum::Replace,
-            x,
-            x.transpose(),
-            1.0,
-            Par::Seq,
-        );
-        self.residual(ws);
-        self.adjoint_of_resid(ws);
-        self.symmetrize_adj(ws);
-        matmul(grad, Accum::Replace, ws.adj.as_ref(), x, 1.0, Par::Seq);
+        self.sym_residual(x, ws);
+        self.weighted_adjoint_times(x, grad, 1.0, ws);
         norm2(&ws.resid)
     }
 
@@ -134,15 +150,7 @@ impl MeasurementLoss for SensingProblem {
         out: MatMut<'_, f64>,
         ws: &mut SensingWorkspace,
     ) -> f64 {
-        matmul(
-            ws.z.as_mut(),
-            Accum::Replace,
-            x,
-            x.transpose(),
-            1.0,
-            Par::Seq,
-        );
-        self.residual(ws);
+        self.sym_residual(x, ws);
         let m = self.m as f64;
         let l1 = (0..ws.resid.nrows())
             .map(|i| ws.resid[i].abs())
@@ -160,10 +168,8 @@ impl MeasurementLoss for SensingProblem {
                 };
             }
         }
-        self.adjoint_of_resid(ws);
-        self.symmetrize_adj(ws);
         // (A_i + A_iᵀ) = 2·sym(A_i).
-        matmul(out, Accum::Replace, ws.adj.as_ref(), x, 2.0 / m, Par::Seq);
+        self.weighted_adjoint_times(x, out, 2.0 / m, ws);
         l1
     }
 
