@@ -13,7 +13,7 @@ bench-all:
     cargo run --release -- bench-all --out results/latest
     cargo run --release -- kernels
 
-# Check rate claims, e.g. `just check LR-1 --set kappa=[10,100]`.
+# Check rate claims, e.g. `just check LR-1 --set 'kappa=[10,100]'`.
 check *ARGS:
     cargo run --release -- check {{ARGS}}
 
