@@ -82,32 +82,20 @@ fn bad_parameters_give_one_line_errors() {
     let out = d.path().join("out");
     let o = s(&out);
     assert_bad_input(&["check", "LR-99", "--out", o], "LR-99");
-    assert_bad_input(&["check", "LR-1", "--set", "kapa=3", "--out", o], "kapa");
-    assert_bad_input(
-        &["check", "LR-1", "--set", "n=abc", "--out", o],
-        "invalid n",
-    );
-    assert_bad_input(
-        &["check", "LR-1", "--set", "kappa=0.5", "--out", o],
-        "kappa",
-    );
-    assert_bad_input(
-        &["check", "LR-1", "--set", "r=30", "--out", o],
-        "r = 30 exceeds n = 20",
-    );
-    assert_bad_input(&["check", "LR-2", "--set", "k=0", "--out", o], "invalid k");
-    assert_bad_input(
-        &["check", "LR-2", "--set", "eta=0", "--out", o],
-        "invalid eta",
-    );
-    assert_bad_input(
-        &["check", "LR-2", "--set", "eta=-0.1", "--out", o],
-        "invalid eta",
-    );
-    assert_bad_input(
-        &["check", "LR-2", "--set", "alpha=0", "--out", o],
-        "invalid alpha",
-    );
+    // (claim, override, what the one-line error must name)
+    let cases = [
+        ("LR-1", "kapa=3", "kapa"),
+        ("LR-1", "n=abc", "invalid n"),
+        ("LR-1", "kappa=0.5", "kappa"),
+        ("LR-1", "r=30", "r = 30 exceeds n = 20"),
+        ("LR-2", "k=0", "invalid k"),
+        ("LR-2", "eta=0", "invalid eta"),
+        ("LR-2", "eta=-0.1", "invalid eta"),
+        ("LR-2", "alpha=0", "invalid alpha"),
+    ];
+    for (claim, set, needle) in cases {
+        assert_bad_input(&["check", claim, "--set", set, "--out", o], needle);
+    }
     assert_bad_input(&["run", "nosuch", "--out", o], "suite 'nosuch'");
     assert!(
         !out.join("claims.json").exists(),
