@@ -9,6 +9,8 @@
 //! * [`Trace`]: the `(iter, time_s, metrics…)` rows of one run.
 //! * [`rng`]: seeded, portable ChaCha8 streams derived from a stable hash.
 //! * [`Error`]: the one error type, whose messages name the offending parameter and the fix.
+//! * [`npy`]: reading and writing NumPy `.npy`/`.npz` files (instances in and out).
+//! * [`memory`]: the limit every generator checks before allocating an instance.
 //!
 //! ```
 //! use ratebench_core::rng::SeedPath;
@@ -20,7 +22,9 @@
 //! ```
 
 pub mod error;
+pub mod memory;
 pub mod metrics;
+pub mod npy;
 pub mod rng;
 pub mod solver;
 pub mod stop;
@@ -31,3 +35,13 @@ pub use metrics::MetricSet;
 pub use solver::Solver;
 pub use stop::{Sampling, StopReason, StopRule};
 pub use trace::{Trace, TraceRow};
+
+/// faer parallelism for a thread count: `Par::Seq` for 0 or 1, else `Par::rayon(threads)`.
+/// faer splits work statically, so results are bit-identical for a given thread count.
+pub fn par(threads: usize) -> faer::Par {
+    if threads <= 1 {
+        faer::Par::Seq
+    } else {
+        faer::Par::rayon(threads)
+    }
+}

@@ -3,11 +3,16 @@
 use crate::StopReason;
 use serde::{Deserialize, Serialize};
 
-/// One sampled iteration: cumulative step time (metric evaluation excluded) and metrics.
+/// One sampled iteration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TraceRow {
     pub iter: u64,
+    /// Cumulative work units (the solver's [`crate::Solver::work`], else `iter`).
+    pub work: u64,
+    /// `init_s` plus the cumulative time spent in `step`: what a user waits for this
+    /// iterate. Metric evaluation is excluded.
     pub time_s: f64,
+    /// Metric values, then the solver's extras, in `Trace::metric_names` order.
     pub values: Vec<f64>,
 }
 
@@ -20,7 +25,11 @@ pub struct Trace {
     pub stop: StopReason,
     /// Iterations performed.
     pub iters: u64,
-    /// Cumulative time spent in `step` only.
+    /// Work units performed.
+    pub work: u64,
+    /// Seconds spent in `init` (a spectral or SVD initialization is a computation).
+    pub init_s: f64,
+    /// Cumulative time spent in `step` only (`init_s` excluded).
     pub time_s: f64,
     /// Error message when `stop == Error`.
     pub message: Option<String>,
@@ -57,12 +66,9 @@ impl Trace {
         self.rows.last().map(|r| r.values[j])
     }
 
-    /// First sampled `(iter, time_s)` at which `name < eps`.
-    pub fn hitting(&self, name: &str, eps: f64) -> Option<(u64, f64)> {
+    /// The first sampled row at which `name < eps`.
+    pub fn hitting(&self, name: &str, eps: f64) -> Option<&TraceRow> {
         let j = self.metric_index(name)?;
-        self.rows
-            .iter()
-            .find(|r| r.values[j] < eps)
-            .map(|r| (r.iter, r.time_s))
+        self.rows.iter().find(|r| r.values[j] < eps)
     }
 }

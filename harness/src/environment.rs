@@ -1,6 +1,6 @@
 //! Provenance for `manifest.json`: git state, toolchain, CPU, crate versions.
 
-use crate::results::Manifest;
+use crate::results::{FamilyCatalogue, Manifest};
 use std::process::Command;
 
 fn command_output(cmd: &str, args: &[&str]) -> Option<String> {
@@ -50,8 +50,22 @@ pub fn crate_versions() -> Vec<(String, String)> {
     out
 }
 
+/// What a command ran with, for its manifest.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    pub jobs: usize,
+    pub threads_per_run: usize,
+    pub base_seed: u64,
+    pub calib_s: f64,
+}
+
 /// A manifest for the current process.
-pub fn manifest(command: Vec<String>, jobs: usize, base_seed: u64, calib_s: f64) -> Manifest {
+pub fn manifest(
+    command: Vec<String>,
+    settings: &RunSettings,
+    catalogue: Vec<FamilyCatalogue>,
+    skipped: Vec<String>,
+) -> Manifest {
     let git_commit =
         command_output("git", &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
     let git_dirty = command_output("git", &["status", "--porcelain", "--untracked-files=no"])
@@ -59,6 +73,7 @@ pub fn manifest(command: Vec<String>, jobs: usize, base_seed: u64, calib_s: f64)
     Manifest {
         ratebench_version: env!("CARGO_PKG_VERSION").to_string(),
         command,
+        earlier_commands: Vec::new(),
         started_utc: command_output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]).unwrap_or_default(),
         git_commit,
         git_dirty,
@@ -69,10 +84,27 @@ pub fn manifest(command: Vec<String>, jobs: usize, base_seed: u64, calib_s: f64)
             "release".into()
         },
         cpu: cpu_model(),
-        threads_per_run: 1,
-        jobs,
-        base_seed,
+        threads_per_run: settings.threads_per_run,
+        jobs: settings.jobs,
+        base_seed: settings.base_seed,
         crates: crate_versions(),
-        calib_s,
+        calib_s: settings.calib_s,
+        memory_limit_gib: ratebench_core::memory::limit_bytes() as f64 / (1u64 << 30) as f64,
+        catalogue,
+        skipped,
     }
+}
+
+/// `new` merged with the manifest already in the directory (if any): the earlier command is
+/// remembered and catalogues of families the directory still holds results of are kept.
+pub fn merge_manifest(mut new: Manifest, old: Option<Manifest>) -> Manifest {
+    let Some(old) = old else { return new };
+    new.earlier_commands = old.earlier_commands;
+    new.earlier_commands.push(old.command);
+    for c in old.catalogue {
+        if !new.catalogue.iter().any(|n| n.family == c.family) {
+            new.catalogue.push(c);
+        }
+    }
+    new
 }

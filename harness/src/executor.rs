@@ -1,13 +1,23 @@
 //! The executor: the only optimization loop in ratebench.
 //!
-//! It times `Solver::step` alone (one `Instant` pair per step), evaluates metrics outside
-//! the timed region on a sampling schedule, checks the stop rule at every sample, and turns
-//! solver errors and non-finite metrics into stop reasons instead of panics, so a sweep
-//! always continues.
+//! It times `Solver::init` (as `init_s`) and `Solver::step` alone (one `Instant` pair per
+//! step), evaluates metrics and the solver's extras outside the timed region on a sampling
+//! schedule, checks the stop rule at every sample, and turns solver errors and a non-finite
+//! primary metric or iterate into stop reasons instead of panics, so a sweep always
+//! continues. A secondary metric that is undefined for an iterate (NaN) is recorded as such
+//! and does not stop the run.
 
 use ratebench_core::rng::Rng;
 use ratebench_core::{MetricSet, Sampling, Solver, StopReason, StopRule, Trace, TraceRow};
 use std::time::Instant;
+
+/// What the executor observes and when it stops.
+pub struct Plan<'p> {
+    pub stop: &'p StopRule,
+    pub sampling: Sampling,
+    /// The metric that decides `diverged` (non-finite or above the divergence threshold).
+    pub primary: &'p str,
+}
 
 /// Runs `solver` on `problem` until the stop rule fires.
 pub fn execute<S: Solver>(
@@ -15,33 +25,37 @@ pub fn execute<S: Solver>(
     problem: &S::Problem,
     rng: &mut Rng,
     metrics: &mut MetricSet<'_, S::Iterate>,
-    stop: &StopRule,
-    sampling: Sampling,
+    plan: &Plan<'_>,
 ) -> Trace {
     let names: Vec<&'static str> = metrics.names().to_vec();
+    let extra_names = solver.extra_names();
     let mut trace = Trace {
         solver: solver.name().to_string(),
-        metric_names: names.iter().map(|s| s.to_string()).collect(),
+        metric_names: names
+            .iter()
+            .chain(extra_names)
+            .map(|s| s.to_string())
+            .collect(),
         rows: Vec::new(),
         stop: StopReason::MaxIter,
         iters: 0,
+        work: 0,
+        init_s: 0.0,
         time_s: 0.0,
         message: None,
     };
-    if let Err(e) = solver.init(problem, rng) {
+    let t0 = Instant::now();
+    let init = solver.init(problem, rng);
+    trace.init_s = t0.elapsed().as_secs_f64();
+    if let Err(e) = init {
         trace.stop = StopReason::Error;
         trace.message = Some(e.to_string());
         return trace;
     }
-    let target = stop
-        .target
-        .as_ref()
-        .and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)));
-    let diverge = stop
-        .diverge_above
-        .as_ref()
-        .and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)));
+    let checks = Checks::new(plan, metrics);
+    let stop = plan.stop;
     let mut values = vec![0.0; names.len()];
+    let mut extras = vec![0.0; extra_names.len()];
     let mut history: Vec<f64> = Vec::new();
     let mut elapsed = 0.0f64;
     let mut iter = 0u64;
@@ -49,23 +63,30 @@ pub fn execute<S: Solver>(
     loop {
         if iter == next_sample || iter == stop.max_iter {
             metrics.eval(solver.iterate(), &mut values);
+            solver.extras(&mut extras);
+            let mut row = values.clone();
+            row.extend_from_slice(&extras);
             trace.rows.push(TraceRow {
                 iter,
-                time_s: elapsed,
-                values: values.clone(),
+                work: solver.work().unwrap_or(iter),
+                time_s: trace.init_s + elapsed,
+                values: row,
             });
             solver.observe(&names, &values);
-            if let Some(reason) = check_sample(&values, target, diverge, stop.stall, &mut history) {
+            if let Some(reason) = checks.sample(&values, solver.is_finite(), &mut history) {
                 trace.stop = reason;
                 break;
             }
-            next_sample = sampling.next_after(iter);
+            next_sample = plan.sampling.next_after(iter);
         }
         if iter >= stop.max_iter {
             trace.stop = StopReason::MaxIter;
             break;
         }
-        if stop.time_budget_s.is_some_and(|b| elapsed > b) {
+        if stop
+            .time_budget_s
+            .is_some_and(|b| trace.init_s + elapsed > b)
+        {
             trace.stop = StopReason::TimeBudget;
             break;
         }
@@ -80,30 +101,57 @@ pub fn execute<S: Solver>(
         }
     }
     trace.iters = iter;
+    trace.work = solver.work().unwrap_or(iter);
     trace.time_s = elapsed;
     trace
 }
 
-fn check_sample(
-    values: &[f64],
+/// The stop rule resolved to metric positions.
+struct Checks {
+    primary: Option<usize>,
     target: Option<(usize, f64)>,
     diverge: Option<(usize, f64)>,
     stall: Option<(usize, f64)>,
-    history: &mut Vec<f64>,
-) -> Option<StopReason> {
-    if values.iter().any(|v| !v.is_finite()) {
-        return Some(StopReason::Diverged);
-    }
-    if let Some((j, limit)) = diverge {
-        if values[j] > limit {
-            return Some(StopReason::Diverged);
+}
+
+impl Checks {
+    fn new<I>(plan: &Plan<'_>, metrics: &MetricSet<'_, I>) -> Self {
+        let stop = plan.stop;
+        let at = |spec: &Option<(String, f64)>| {
+            spec.as_ref()
+                .and_then(|(m, v)| metrics.index(m).map(|j| (j, *v)))
+        };
+        Self {
+            primary: metrics.index(plan.primary),
+            target: at(&stop.target),
+            diverge: at(&stop.diverge_above),
+            stall: stop.stall,
         }
     }
-    let (j, eps) = target?;
-    if values[j] < eps {
-        return Some(StopReason::Converged);
-    }
-    if let Some((window, min_rel)) = stall {
+
+    /// The stop reason at a sample, if any.
+    fn sample(
+        &self,
+        values: &[f64],
+        iterate_finite: bool,
+        history: &mut Vec<f64>,
+    ) -> Option<StopReason> {
+        // Only the primary metric and the iterate decide divergence: a metric that is
+        // undefined for this iterate (e.g. an eigen-metric of asymmetric factors) is NaN
+        // in the trace, nothing more.
+        if !iterate_finite || self.primary.is_some_and(|j| !values[j].is_finite()) {
+            return Some(StopReason::Diverged);
+        }
+        if let Some((j, limit)) = self.diverge {
+            if values[j] > limit || !values[j].is_finite() {
+                return Some(StopReason::Diverged);
+            }
+        }
+        let (j, eps) = self.target?;
+        if values[j] < eps {
+            return Some(StopReason::Converged);
+        }
+        let (window, min_rel) = self.stall?;
         history.push(values[j]);
         if history.len() > window {
             let old = history[history.len() - 1 - window];
@@ -115,8 +163,8 @@ fn check_sample(
                 return Some(StopReason::Stalled);
             }
         }
+        None
     }
-    None
 }
 
 #[cfg(test)]
@@ -125,7 +173,7 @@ mod tests {
     use ratebench_core::rng::SeedPath;
     use ratebench_core::{Error, Result};
 
-    /// x ← factor·x; errors at a chosen step.
+    /// x ← factor·x; errors at a chosen step; work = 3 units per step; one extra.
     struct Scalar {
         x: f64,
         factor: f64,
@@ -154,6 +202,18 @@ mod tests {
         fn iterate(&self) -> &f64 {
             &self.x
         }
+        fn work(&self) -> Option<u64> {
+            Some(3 * self.steps)
+        }
+        fn extra_names(&self) -> &'static [&'static str] {
+            &["steps"]
+        }
+        fn extras(&self, out: &mut [f64]) {
+            out[0] = self.steps as f64;
+        }
+        fn is_finite(&self) -> bool {
+            self.x.is_finite()
+        }
     }
 
     fn run(factor: f64, stop: StopRule, sampling: Sampling, fail_at: Option<u64>) -> Trace {
@@ -163,14 +223,22 @@ mod tests {
             fail_at,
             steps: 0,
         };
-        let mut m = MetricSet::new(vec!["err"], |x: &f64, out: &mut [f64]| out[0] = *x);
+        // "undefined" is NaN for x < 0.5: a secondary metric, never a reason to stop.
+        let mut m = MetricSet::new(vec!["err", "undefined"], |x: &f64, out: &mut [f64]| {
+            out[0] = *x;
+            out[1] = if *x < 0.5 { f64::NAN } else { 1.0 };
+        });
+        let plan = Plan {
+            stop: &stop,
+            sampling,
+            primary: "err",
+        };
         execute(
             &mut s,
             &(),
             &mut SeedPath::new(0).stream("x"),
             &mut m,
-            &stop,
-            sampling,
+            &plan,
         )
     }
 
@@ -185,6 +253,13 @@ mod tests {
         assert_eq!(t.stop, StopReason::Converged);
         assert_eq!(t.iters, 10); // 2^-10 < 1e-3 ≤ 2^-9
         assert_eq!(t.rows.len(), 11);
+        assert!(
+            t.rows[5].values[1].is_nan(),
+            "undefined metric recorded as NaN"
+        );
+        assert_eq!((t.work, t.rows[4].work), (30, 12));
+        assert_eq!(t.metric_names, vec!["err", "undefined", "steps"]);
+        assert_eq!(t.rows[4].values[2], 4.0);
         let t = run(0.5, StopRule::max_iter(5), Sampling::Every(2), None);
         assert_eq!((t.stop.clone(), t.iters), (StopReason::MaxIter, 5));
         assert_eq!(

@@ -172,6 +172,67 @@ pub fn hitting_time(series: &[(u64, f64)], eps: f64) -> Option<u64> {
     series.iter().find(|(_, e)| *e < eps).map(|(t, _)| *t)
 }
 
+/// First `t` with `e_t > threshold` (e.g. an eigenvalue crossing a plateau level).
+pub fn first_above(series: &[(u64, f64)], threshold: f64) -> Option<u64> {
+    series.iter().find(|(_, v)| *v > threshold).map(|(t, _)| *t)
+}
+
+/// LS fit of `log e_t` against `t` over the points with `lower < e_t < upper`.
+pub fn band_fit(series: &[(u64, f64)], lower: f64, upper: f64) -> Result<LinearFit> {
+    let (t, e) = band(series, lower, upper);
+    let le: Vec<f64> = e.iter().map(|v| v.ln()).collect();
+    linear_fit(&t, &le)
+}
+
+/// LS fit of `log e_t` against `t` over the window `lo <= t < hi`.
+pub fn window_log_fit(series: &[(u64, f64)], lo: u64, hi: u64) -> Result<LinearFit> {
+    let (t, e) = window(series, lo, hi);
+    let le: Vec<f64> = e.iter().map(|v| v.ln()).collect();
+    linear_fit(&t, &le)
+}
+
+/// Two-point rate `exp((log e_j − log e_i)/(j − i))` between the first crossings `i` of
+/// `upper` and `j` of `lower` (NaN if either is missing or they coincide).
+pub fn two_point_rate(series: &[(u64, f64)], upper: f64, lower: f64) -> f64 {
+    let first = |eps: f64| series.iter().find(|(_, e)| *e < eps).copied();
+    match (first(upper), first(lower)) {
+        (Some((ti, ei)), Some((tj, ej))) if tj > ti => {
+            ((ej.ln() - ei.ln()) / (tj - ti) as f64).exp()
+        }
+        _ => f64::NAN,
+    }
+}
+
+/// `|a − b| / |b|`.
+pub fn rel_diff(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
+
+/// `max/min` of positive values (NaN if any is NaN or the slice is empty): how far apart a
+/// quantity that should not depend on a swept parameter ends up.
+pub fn spread(v: &[f64]) -> f64 {
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    if v.iter().any(|x| x.is_nan()) || v.is_empty() {
+        f64::NAN
+    } else {
+        max / min
+    }
+}
+
+/// A hitting time as a float: NaN when never reached, so a criterion on it fails.
+pub fn hit_or_nan(series: &[(u64, f64)], eps: f64) -> f64 {
+    hitting_time(series, eps).map_or(f64::NAN, |t| t as f64)
+}
+
+/// A fitted slope and its CI, NaN when the fit is impossible (too few points).
+pub fn slope_or_nan(fit: Result<LinearFit>) -> (f64, (f64, f64)) {
+    match fit {
+        Ok(f) => (f.slope, f.slope_ci),
+        Err(_) => (f64::NAN, (f64::NAN, f64::NAN)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +291,11 @@ mod tests {
         assert_eq!((x[0], *x.last().unwrap()), (10.0, 19.0));
         assert!(linear_fit(&[1.0], &[1.0]).is_err());
         assert!(median_ratio(&e, 1e-30, 1e-40).is_none());
+        assert!((two_point_rate(&s, 1e-3, 1e-9) - 0.5).abs() < 1e-12);
+        assert!((band_fit(&s, 1e-9, 1e-3).unwrap().slope.exp() - 0.5).abs() < 1e-12);
+        assert_eq!(first_above(&s, 0.3), Some(0));
+        assert!((spread(&[2.0, 4.0, 3.0]) - 2.0).abs() < 1e-15);
+        assert!(spread(&[2.0, f64::NAN]).is_nan());
+        assert!(hit_or_nan(&s, 0.0).is_nan());
     }
 }

@@ -1,15 +1,22 @@
 //! # ratebench-harness
 //!
-//! Runs (problem × algorithm × seed) grids and checks claims:
+//! The family-agnostic engine of ratebench. It depends on `ratebench-core` only; problem
+//! families plug in through [`family::Family`] and [`case::Case`].
 //!
-//! * [`executor`]: the only loop — times `step` alone, evaluates metrics outside the timed
-//!   region, applies the stop rule, records a [`ratebench_core::Trace`].
+//! * [`executor`]: the only loop — times `init` and `step`, evaluates metrics outside the
+//!   timed region, applies the stop rule, records a [`ratebench_core::Trace`].
+//! * [`case`]: one run of any family ([`case::Case`], the generic [`case::SolverCase`]).
+//! * [`family`]: what a family offers the CLI (claims, suite sections, algorithms, metric
+//!   catalogue, exporters).
 //! * [`fit`]: rate estimators (linear rate with a Student-t CI, log–log exponent, 1/e slope,
-//!   hitting times, scaling exponents), one implementation used by every claim.
-//! * [`claims`]: the registry of rate claims (`LR-…`), each with parameters and a verdict.
-//! * [`suites`]: named benchmark grids (`quick`, `default`, `full`).
-//! * [`results`]: the result files (`runs.csv`, `traces.csv`, `claims.json`, `manifest.json`).
+//!   hitting times, spreads), one implementation used by every claim.
+//! * [`params`] and [`claims`]: typed claim parameters with `--set` overrides; the claim
+//!   registry, checks and negative controls.
+//! * [`suite`]: running a sweep of cases into a results session (parallel, resumable).
+//! * [`results`]: the result files (`runs.csv`, `hits.csv`, `traces.csv`, `claims.json`,
+//!   `manifest.json`, `artifacts.json`), appended as runs finish.
 //! * [`compare`]: regression detection between two result directories.
+//! * [`data`]: finding data files at run time; [`calibrate`], [`environment`]: provenance.
 //!
 //! ```
 //! use ratebench_harness::fit::linear_rate;
@@ -19,12 +26,14 @@
 //! ```
 
 pub mod calibrate;
+pub mod case;
 pub mod claims;
 pub mod compare;
+pub mod data;
 pub mod environment;
 pub mod executor;
+pub mod family;
 pub mod fit;
-pub mod lowrank;
 pub mod params;
 pub mod results;
-pub mod suites;
+pub mod suite;

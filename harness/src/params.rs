@@ -161,6 +161,39 @@ impl Params {
         }
     }
 
+    /// A real-list parameter that a claim compares *across*: at least two distinct values,
+    /// else bad input (a comparison of one value with itself would pass vacuously).
+    pub fn sweep_f64s(&self, name: &str) -> Result<Vec<f64>> {
+        let v = self.f64s(name);
+        require_distinct(
+            name,
+            v.iter().map(|x| x.to_bits()).collect(),
+            &self.entry(name).value,
+        )?;
+        Ok(v)
+    }
+
+    /// An integer-list parameter compared across (see [`Params::sweep_f64s`]).
+    pub fn sweep_usizes(&self, name: &str) -> Result<Vec<usize>> {
+        let v = self.usizes(name);
+        require_distinct(
+            name,
+            v.iter().map(|x| *x as u64).collect(),
+            &self.entry(name).value,
+        )?;
+        Ok(v)
+    }
+
+    /// True when every parameter except those in `free` has its default value: the
+    /// catalogue's reference values were measured there.
+    pub fn at_defaults(&self, defaults: fn() -> Params, free: &[&str]) -> bool {
+        let d = defaults();
+        self.entries
+            .iter()
+            .zip(d.entries())
+            .all(|(a, b)| free.contains(&a.name) || a.value == b.value)
+    }
+
     /// Applies `name=value` (the value in TOML syntax).
     pub fn set(&mut self, name: &str, raw: &str) -> Result<()> {
         let parsed: toml::Value = format!("v = {raw}")
@@ -270,6 +303,21 @@ impl Params {
     }
 }
 
+fn require_distinct(name: &str, mut keys: Vec<u64>, value: &Value) -> Result<()> {
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.len() >= 2 {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        name,
+        format!(
+            "the claim compares across {name} and needs at least 2 distinct values, got {}; pass a list such as {name}=[a,b]",
+            value.render()
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +364,10 @@ mod tests {
         let e = p.set("k", "0").unwrap_err().to_string();
         assert_eq!(e, "invalid k: must be >= 1, got 0");
         assert!(!e.contains('\n'));
+        p.set("kappa", "[10, 10]").unwrap();
+        let e = p.sweep_f64s("kappa").unwrap_err().to_string();
+        assert!(e.contains("at least 2 distinct values"), "{e}");
+        p.set("kappa", "[10, 100]").unwrap();
+        assert_eq!(p.sweep_f64s("kappa").unwrap(), vec![10.0, 100.0]);
     }
 }

@@ -2,7 +2,8 @@
 
 use ratebench_core::Result;
 use ratebench_harness::results::{
-    read_claims, read_manifest, read_runs, read_traces, Manifest, RunRecord, Verdict,
+    read_artifacts, read_claims, read_hits, read_manifest, read_runs, read_traces, ArtifactEntry,
+    HitRecord, Manifest, RunRecord, Verdict,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -15,14 +16,19 @@ pub(crate) struct Results {
     pub manifest: Option<Manifest>,
     pub runs: Vec<RunRecord>,
     pub verdicts: Vec<Verdict>,
-    /// Primary-metric samples `(iter, time_s, value)` per `run_id`, sorted by iteration.
+    /// Primary-metric samples per `run_id`, sorted by iteration.
     pub traces: HashMap<String, Vec<Sample>>,
+    /// Hitting rows per `run_id`.
+    pub hits: HashMap<String, Vec<HitRecord>>,
+    pub artifacts: Vec<ArtifactEntry>,
 }
 
 /// One sample of a run's primary metric.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Sample {
     pub iter: u64,
+    pub work: u64,
+    /// Initialization plus step time.
     pub time_s: f64,
     pub value: f64,
 }
@@ -42,6 +48,7 @@ impl Results {
             if primary.get(p.run_id.as_str()) == Some(&p.metric.as_str()) {
                 traces.entry(p.run_id).or_default().push(Sample {
                     iter: p.iter,
+                    work: p.work,
                     time_s: p.time_s,
                     value: p.value,
                 });
@@ -59,11 +66,17 @@ impl Results {
             }
             *samples = dedup;
         }
+        let mut hits: HashMap<String, Vec<HitRecord>> = HashMap::new();
+        for h in read_hits(dir)? {
+            hits.entry(h.run_id.clone()).or_default().push(h);
+        }
         Ok(Results {
             manifest,
             runs,
             verdicts,
             traces,
+            hits,
+            artifacts: read_artifacts(dir)?,
         })
     }
 
@@ -88,10 +101,14 @@ impl Results {
                 let runs: Vec<&RunRecord> = self.runs.iter().filter(|r| r.group == group).collect();
                 let mut cases: Vec<CaseRuns<'_>> = Vec::new();
                 for r in &runs {
-                    let case = match cases.iter_mut().position(|c| c.case == r.case) {
+                    let found = cases
+                        .iter_mut()
+                        .position(|c| c.case == r.case && c.family == r.family);
+                    let case = match found {
                         Some(i) => &mut cases[i],
                         None => {
                             cases.push(CaseRuns {
+                                family: r.family.clone(),
                                 case: r.case.clone(),
                                 algorithms: Vec::new(),
                             });
@@ -132,10 +149,24 @@ impl Results {
         out
     }
 
-    /// True if any run's instance reads one of the bundled photos (their licence requires
-    /// attribution wherever results derived from them are shown).
-    pub fn uses_photo(&self, name: &str) -> bool {
-        self.runs.iter().any(|r| r.spec.contains(name))
+    /// The attributions that data licences require (an `attribution` key in a run's spec,
+    /// or an artifact's), each once.
+    pub fn attributions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let from_specs = self.runs.iter().filter_map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.spec)
+                .ok()?
+                .get("attribution")?
+                .as_str()
+                .map(str::to_string)
+        });
+        let from_artifacts = self.artifacts.iter().filter_map(|a| a.attribution.clone());
+        for a in from_specs.chain(from_artifacts) {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out
     }
 }
 
@@ -147,7 +178,9 @@ pub(crate) struct SuiteRuns<'a> {
 }
 
 /// The runs of one case of a suite, per algorithm (sorted by seed).
+#[derive(Clone)]
 pub(crate) struct CaseRuns<'a> {
+    pub family: String,
     pub case: String,
     pub algorithms: Vec<(String, Vec<&'a RunRecord>)>,
 }
@@ -163,14 +196,26 @@ impl CaseRuns<'_> {
         }
         out
     }
+
+    /// True when some run counts work in units other than iterations.
+    pub fn has_work(&self, traces: &HashMap<String, Vec<Sample>>) -> bool {
+        self.algorithms
+            .iter()
+            .flat_map(|a| &a.1)
+            .filter_map(|r| traces.get(&r.run_id))
+            .flatten()
+            .any(|s| s.work != s.iter)
+    }
 }
 
 /// The seed aggregate at one iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct AggPoint {
     pub iter: u64,
-    /// Median over the active runs of the cumulative step time at this iteration.
+    /// Median over the active runs of the time (init + steps) at this iteration.
     pub time_s: f64,
+    /// Median over the active runs of the cumulative work at this iteration.
+    pub work: f64,
     pub median: f64,
     pub min: f64,
     pub max: f64,
@@ -228,6 +273,7 @@ pub(crate) fn aggregate(series: &[&[Sample]]) -> Vec<AggPoint> {
     for t in grid {
         let mut values = Vec::new();
         let mut times = Vec::new();
+        let mut works = Vec::new();
         for s in series {
             let (Some(first), Some(last)) = (s.first(), s.last()) else {
                 continue;
@@ -238,6 +284,7 @@ pub(crate) fn aggregate(series: &[&[Sample]]) -> Vec<AggPoint> {
             let k = s.partition_point(|p| p.iter <= t) - 1;
             values.push(s[k].value);
             times.push(s[k].time_s);
+            works.push(s[k].work as f64);
         }
         if values.is_empty() {
             continue;
@@ -246,6 +293,7 @@ pub(crate) fn aggregate(series: &[&[Sample]]) -> Vec<AggPoint> {
         out.push(AggPoint {
             iter: t,
             time_s: median(times, false),
+            work: median(works, false),
             median: median(values, true),
             min: sorted[0],
             max: sorted[sorted.len() - 1],
@@ -268,6 +316,7 @@ mod tests {
         vals.iter()
             .map(|&(iter, value)| Sample {
                 iter,
+                work: iter,
                 time_s: iter as f64 * 0.1,
                 value,
             })

@@ -76,7 +76,7 @@ static FONT: Once = Once::new();
 
 /// With the `ab_glyph` feature plotters has no font until one is registered, and bitmap text
 /// panics without one; SVG layout uses the same font metrics, so register before any drawing.
-fn ensure_font() {
+pub(crate) fn ensure_font() {
     FONT.call_once(|| {
         // The embedded file is a valid TrueType font, so this cannot fail at run time; a
         // failure would only show as missing text, never as a panic.

@@ -1,8 +1,8 @@
 //! The self-contained HTML page (inline CSS, no scripts, figures by relative path).
 
-use crate::tables::{fmt_num, measurement_row, measurements_ok, outcome_label, tol_header};
-use crate::{count, provenance, FigRef, Report, CC_BY_2};
-use ratebench_harness::results::{Outcome, STANDARD_TOLERANCES};
+use crate::tables::{fmt_num, fmt_tol, measurement_row, measurements_ok, outcome_label};
+use crate::{count, provenance, FigRef, Report};
+use ratebench_harness::results::Outcome;
 use std::fmt::Write;
 
 /// Escapes text for element content and quoted attribute values alike.
@@ -216,52 +216,70 @@ pub(crate) fn page(r: &Report<'_>) -> String {
         let _ = writeln!(
             o,
             "<p class=\"muted\">Group <code>{}</code>. Lines: median over the seeds still running at each \
-             iteration (on the time axis, at their median step time); shaded: min–max over those seeds. \
-             Non-finite or non-positive values are left out of the log axis.</p>",
+             iteration (on the work and time axes, at their median work and time; time includes the \
+             initialization); shaded: min–max over those seeds. Non-finite or non-positive values are left \
+             out of the log axis.</p>",
             esc(&s.group)
         );
-        for c in &s.cases {
-            let _ = writeln!(
-                o,
-                "<h3>{} <span class=\"muted\">({})</span></h3>",
-                esc(&c.case),
-                esc(&c.metric)
-            );
-            if c.figures.is_empty() {
-                o.push_str("<p class=\"muted\">No trace samples for this case.</p>\n");
+        for sec in &s.sections {
+            let _ = writeln!(o, "<h3>Family {}</h3>", esc(&sec.family));
+            for c in &sec.cases {
+                let _ = writeln!(
+                    o,
+                    "<h4>{} <span class=\"muted\">({})</span></h4>",
+                    esc(&c.case),
+                    esc(&c.metric)
+                );
+                if c.figures.is_empty() {
+                    o.push_str("<p class=\"muted\">No trace samples for this case.</p>\n");
+                }
+                for f in &c.figures {
+                    figure(&mut o, f, &f.title);
+                }
             }
-            for f in &c.figures {
-                figure(&mut o, f, &f.title);
+            for t in &sec.tables {
+                let tols = t
+                    .tolerances
+                    .iter()
+                    .map(|&x| fmt_tol(x))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let _ = writeln!(
+                    o,
+                    "<h4>Time to tolerance: {} ({})</h4>\n<p class=\"muted\">Tolerances {tols}. “reached” counts seeds; \
+                     iteration, work and time (ms, initialization included) medians are over the seeds that reached it.</p>",
+                    esc(&sec.family),
+                    esc(&t.metric)
+                );
+                let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.cells.clone()).collect();
+                table(&mut o, &t.header(), &rows, &t.numeric());
             }
         }
-        let tols = STANDARD_TOLERANCES.map(crate::tables::fmt_tol).join(", ");
-        let _ = writeln!(
-            o,
-            "<h3>Time to tolerance</h3>\n<p class=\"muted\">Tolerances {tols} on each run's primary metric. \
-             “reached” counts seeds; iteration and time (ms, step time only) medians are over the seeds that reached it.</p>"
-        );
-        let header = tol_header();
-        let numeric: Vec<bool> = (0..header.len())
-            .map(|i| i >= 2 && i < header.len() - 1)
-            .collect();
-        let rows: Vec<Vec<String>> = s.rows.iter().map(|r| r.cells.clone()).collect();
-        table(&mut o, &header, &rows, &numeric);
     }
 
-    if !r.photos.is_empty() {
-        o.push_str("<h2 id=\"attribution\">Attribution</h2>\n<p>");
-        let parts: Vec<String> = r
-            .photos
-            .iter()
-            .map(|p| {
-                format!(
-                    "Photo <code>{}</code> by {} on Flickr, <a href=\"{CC_BY_2}\">CC BY 2.0</a>",
-                    esc(p.photo),
-                    esc(p.author)
-                )
-            })
-            .collect();
-        let _ = writeln!(o, "{}; as shipped by scikit-learn.</p>", parts.join("; "));
+    if !r.panels.is_empty() {
+        o.push_str("<h2 id=\"images\">Images</h2>\n");
+        for p in &r.panels {
+            let _ = writeln!(
+                o,
+                "<figure><a href=\"{path}\"><img src=\"{path}\" alt=\"{t}\"></a><figcaption>{t}{a}</figcaption></figure>",
+                path = esc(&p.path),
+                t = esc(&p.title),
+                a = p
+                    .attributions
+                    .iter()
+                    .map(|a| format!("<br>{}", esc(a)))
+                    .collect::<String>()
+            );
+        }
+    }
+
+    if !r.attributions.is_empty() {
+        o.push_str("<h2 id=\"attribution\">Data attribution</h2>\n<ul>\n");
+        for a in &r.attributions {
+            let _ = writeln!(o, "<li>{}</li>", esc(a));
+        }
+        o.push_str("</ul>\n");
     }
 
     o.push_str("</body>\n</html>\n");

@@ -28,16 +28,17 @@
 mod data;
 mod figures;
 mod html;
+mod images;
 mod markdown;
 mod tables;
 
-use data::{aggregate, Results, Sample, SUITE_PREFIX};
+use data::{aggregate, AggPoint, CaseRuns, Results, Sample, SUITE_PREFIX};
 use figures::{color, Band, Curve, Plot, Style};
 use ratebench_core::Result;
-use ratebench_harness::results::{write_atomic, Manifest, SeriesStyle, Verdict};
+use ratebench_harness::results::{write_atomic, ArtifactEntry, Manifest, SeriesStyle, Verdict};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use tables::{metric_description, outcome_title, slug, tol_rows, TolRow};
+use tables::{metric_description, outcome_title, slug, tol_tables, TolTable};
 
 /// What [`render_report`] wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,108 +83,33 @@ pub fn render_report(results_dir: &Path, out_dir: &Path) -> Result<ReportSummary
         claims.push(ClaimView { verdict: v, figure });
     }
 
-    let algorithms = results.suite_algorithms();
-    let mut suites = Vec::new();
-    for s in results.suites() {
-        let name = s
-            .group
-            .strip_prefix(SUITE_PREFIX)
-            .unwrap_or(&s.group)
-            .to_string();
-        let mut cases = Vec::new();
-        for c in &s.cases {
-            let metrics = c.metrics();
-            let metric = metrics.join(" / ");
-            let y_label = metrics
-                .iter()
-                .map(|m| metric_description(m))
-                .collect::<Vec<_>>()
-                .join(" / ");
-            let mut iter_plot = Plot {
-                title: format!("{name} · {} — {metric} vs iteration", c.case),
-                x_label: "iteration".into(),
-                y_label,
-                log_x: false,
-                log_y: true,
-                bands: Vec::new(),
-                curves: Vec::new(),
-            };
-            let mut time_plot = Plot {
-                title: format!("{name} · {} — {metric} vs step time", c.case),
-                x_label: "step time (s)".into(),
-                ..iter_plot.clone()
-            };
-            for (alg, runs) in &c.algorithms {
-                let series: Vec<&[Sample]> = runs
-                    .iter()
-                    .filter_map(|r| results.traces.get(&r.run_id).map(Vec::as_slice))
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                if series.is_empty() {
-                    continue;
-                }
-                let agg = aggregate(&series);
-                let col = color(algorithms.iter().position(|a| a == alg).unwrap_or(0));
-                let label = format!("{alg} ({})", count(series.len(), "seed"));
-                let iter_x: Vec<f64> = agg.iter().map(|p| p.iter as f64).collect();
-                // Cumulative time cannot decrease, but the median over the runs still going can
-                // dip when a slow run stops; a running maximum keeps the curve from folding back.
-                let time_x: Vec<f64> = agg
-                    .iter()
-                    .scan(f64::NEG_INFINITY, |m, p| {
-                        if p.time_s.is_finite() {
-                            *m = m.max(p.time_s);
-                        }
-                        Some(if m.is_finite() { *m } else { p.time_s })
-                    })
-                    .collect();
-                for (plot, xs) in [(&mut iter_plot, &iter_x), (&mut time_plot, &time_x)] {
-                    plot.bands.push(Band {
-                        color: col,
-                        upper: xs.iter().zip(&agg).map(|(&x, p)| (x, p.max)).collect(),
-                        lower: xs.iter().zip(&agg).map(|(&x, p)| (x, p.min)).collect(),
-                    });
-                    plot.curves.push(Curve {
-                        label: label.clone(),
-                        style: Style::Line,
-                        color: col,
-                        points: xs.iter().zip(&agg).map(|(&x, p)| (x, p.median)).collect(),
-                    });
-                }
-            }
-            let mut figs = Vec::new();
-            if !iter_plot.curves.is_empty() {
-                let base = format!("suite-{}-{}", slug(&name, true), slug(&c.case, true));
-                for (plot, kind) in [(iter_plot, "iter"), (time_plot, "time")] {
-                    let file = namer.unique(format!("{base}-{kind}"));
-                    figure_files.extend(figures::render(&plot, &fig_dir, &file)?);
-                    figures += 1;
-                    figs.push(FigRef {
-                        path: format!("figures/{file}"),
-                        title: plot.title,
-                    });
-                }
-            }
-            cases.push(CaseView {
-                case: c.case.clone(),
-                metric,
-                figures: figs,
-            });
-        }
-        let rows = tol_rows(&s.cases);
-        suites.push(SuiteView {
-            name,
-            group: s.group.clone(),
-            cases,
-            rows,
+    let suites = suite_views(
+        &results,
+        &fig_dir,
+        &mut namer,
+        &mut figure_files,
+        &mut figures,
+    )?;
+    let mut panels = Vec::new();
+    for (panel, entries) in artifact_panels(&results.artifacts) {
+        let name = namer.unique(format!("image-{}", slug(&panel, true)));
+        let file = images::render_panel(results_dir, &entries, &panel, &fig_dir, &name)?;
+        figure_files.push(file);
+        figures += 1;
+        panels.push(PanelView {
+            title: panel,
+            path: format!("figures/{name}.png"),
+            attributions: entries.iter().filter_map(|e| e.attribution.clone()).fold(
+                Vec::new(),
+                |mut v, a| {
+                    if !v.contains(&a) {
+                        v.push(a);
+                    }
+                    v
+                },
+            ),
         });
     }
-
-    let photos = PHOTOS
-        .iter()
-        .filter(|p| results.uses_photo(p.data_file))
-        .copied()
-        .collect();
     let report = Report {
         results_dir: results_dir.display().to_string(),
         empty: results.is_empty(),
@@ -191,7 +117,8 @@ pub fn render_report(results_dir: &Path, out_dir: &Path) -> Result<ReportSummary
         manifest: results.manifest.as_ref(),
         claims,
         suites,
-        photos,
+        panels,
+        attributions: results.attributions(),
     };
 
     let index_html = out_dir.join("index.html");
@@ -280,37 +207,27 @@ pub(crate) struct CaseView {
     pub figures: Vec<FigRef>,
 }
 
+/// One family's cases within a suite.
+pub(crate) struct SectionView {
+    pub family: String,
+    pub cases: Vec<CaseView>,
+    pub tables: Vec<TolTable>,
+}
+
 pub(crate) struct SuiteView {
     /// Suite name without the `suite:` prefix.
     pub name: String,
     pub group: String,
-    pub cases: Vec<CaseView>,
-    pub rows: Vec<TolRow>,
+    pub sections: Vec<SectionView>,
 }
 
-/// A bundled photo whose licence (CC BY 2.0) requires attribution.
-#[derive(Clone, Copy)]
-pub(crate) struct Photo {
-    /// Name as it appears in instance specs.
-    pub data_file: &'static str,
-    pub photo: &'static str,
-    pub author: &'static str,
+/// Images a run produced (e.g. a reconstructed photo next to a baseline), shown side by side.
+pub(crate) struct PanelView {
+    pub title: String,
+    /// Relative path of the PNG.
+    pub path: String,
+    pub attributions: Vec<String>,
 }
-
-const PHOTOS: [Photo; 2] = [
-    Photo {
-        data_file: "china_gray",
-        photo: "china.jpg",
-        author: "danielbuechele",
-    },
-    Photo {
-        data_file: "flower_gray",
-        photo: "flower.jpg",
-        author: "vultilion",
-    },
-];
-
-pub(crate) const CC_BY_2: &str = "https://creativecommons.org/licenses/by/2.0/";
 
 /// Everything a page shows, shared by the HTML and Markdown writers.
 pub(crate) struct Report<'a> {
@@ -320,7 +237,232 @@ pub(crate) struct Report<'a> {
     pub manifest: Option<&'a Manifest>,
     pub claims: Vec<ClaimView<'a>>,
     pub suites: Vec<SuiteView>,
-    pub photos: Vec<Photo>,
+    pub panels: Vec<PanelView>,
+    /// Attributions the data's licences require.
+    pub attributions: Vec<String>,
+}
+
+/// Artifacts grouped by panel, panels in first-seen order.
+fn artifact_panels(entries: &[ArtifactEntry]) -> Vec<(String, Vec<ArtifactEntry>)> {
+    let mut out: Vec<(String, Vec<ArtifactEntry>)> = Vec::new();
+    for e in entries {
+        match out.iter_mut().find(|(p, _)| *p == e.panel) {
+            Some((_, v)) => v.push(e.clone()),
+            None => out.push((e.panel.clone(), vec![e.clone()])),
+        }
+    }
+    out
+}
+
+/// The x axes of suite figures: iterations, work (when it differs), time.
+#[derive(Clone, Copy, PartialEq)]
+enum Axis {
+    Iteration,
+    Work,
+    Time,
+}
+
+impl Axis {
+    fn x(self, p: &AggPoint) -> f64 {
+        match self {
+            Axis::Iteration => p.iter as f64,
+            Axis::Work => p.work,
+            Axis::Time => p.time_s,
+        }
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Axis::Iteration => "iter",
+            Axis::Work => "work",
+            Axis::Time => "time",
+        }
+    }
+}
+
+/// The work unit of a case's algorithms, from the manifest's catalogue.
+fn work_label(c: &CaseRuns<'_>, manifest: Option<&Manifest>) -> String {
+    let mut units: Vec<String> = Vec::new();
+    for (alg, _) in &c.algorithms {
+        let u = manifest
+            .and_then(|m| m.work_unit(alg))
+            .unwrap_or("work unit")
+            .to_string();
+        if !units.contains(&u) {
+            units.push(u);
+        }
+    }
+    format!("work ({})", units.join(" / "))
+}
+
+/// The figures of one case: primary metric vs iteration, work (if counted) and time.
+fn case_figures(
+    results: &Results,
+    suite: &str,
+    c: &CaseRuns<'_>,
+    algorithms: &[String],
+    out: &mut FigureSink<'_>,
+) -> Result<CaseView> {
+    let metrics = c.metrics();
+    let metric = metrics.join(" / ");
+    let manifest = results.manifest.as_ref();
+    let y_label = metrics
+        .iter()
+        .map(|m| metric_description(m, manifest))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let mut axes = vec![(Axis::Iteration, "iteration".to_string())];
+    if c.has_work(&results.traces) {
+        axes.push((Axis::Work, work_label(c, manifest)));
+    }
+    axes.push((Axis::Time, "time (s, initialization + steps)".to_string()));
+    let mut plots: Vec<(Axis, Plot)> = axes
+        .into_iter()
+        .map(|(axis, x_label)| {
+            let what = match axis {
+                Axis::Iteration => "iteration",
+                Axis::Work => "work",
+                Axis::Time => "time",
+            };
+            let plot = Plot {
+                title: format!("{suite} · {} — {metric} vs {what}", c.case),
+                x_label,
+                y_label: y_label.clone(),
+                log_x: false,
+                log_y: true,
+                bands: Vec::new(),
+                curves: Vec::new(),
+            };
+            (axis, plot)
+        })
+        .collect();
+    for (alg, runs) in &c.algorithms {
+        let series: Vec<&[Sample]> = runs
+            .iter()
+            .filter_map(|r| results.traces.get(&r.run_id).map(Vec::as_slice))
+            .filter(|s| !s.is_empty())
+            .collect();
+        if series.is_empty() {
+            continue;
+        }
+        let agg = aggregate(&series);
+        let col = color(algorithms.iter().position(|a| a == alg).unwrap_or(0));
+        let label = format!("{alg} ({})", count(series.len(), "seed"));
+        for (axis, plot) in &mut plots {
+            // The median time or work over the runs still going can dip when a slow run
+            // stops; a running maximum keeps the curve from folding back.
+            let xs: Vec<f64> = agg
+                .iter()
+                .scan(f64::NEG_INFINITY, |m, p| {
+                    let x = axis.x(p);
+                    if x.is_finite() {
+                        *m = m.max(x);
+                    }
+                    Some(if m.is_finite() { *m } else { x })
+                })
+                .collect();
+            plot.bands.push(Band {
+                color: col,
+                upper: xs.iter().zip(&agg).map(|(&x, p)| (x, p.max)).collect(),
+                lower: xs.iter().zip(&agg).map(|(&x, p)| (x, p.min)).collect(),
+            });
+            plot.curves.push(Curve {
+                label: label.clone(),
+                style: Style::Line,
+                color: col,
+                points: xs.iter().zip(&agg).map(|(&x, p)| (x, p.median)).collect(),
+            });
+        }
+    }
+    let mut figs = Vec::new();
+    if plots.iter().any(|(_, p)| !p.curves.is_empty()) {
+        let base = format!(
+            "suite-{}-{}-{}",
+            slug(suite, true),
+            slug(&c.family, true),
+            slug(&c.case, true)
+        );
+        for (axis, plot) in plots {
+            figs.push(out.render(&plot, format!("{base}-{}", axis.kind()))?);
+        }
+    }
+    Ok(CaseView {
+        case: c.case.clone(),
+        metric,
+        figures: figs,
+    })
+}
+
+/// Where figures go, with unique names.
+struct FigureSink<'a> {
+    dir: &'a Path,
+    namer: &'a mut Namer,
+    files: &'a mut Vec<PathBuf>,
+    count: &'a mut usize,
+}
+
+impl FigureSink<'_> {
+    fn render(&mut self, plot: &Plot, base: String) -> Result<FigRef> {
+        let file = self.namer.unique(base);
+        self.files.extend(figures::render(plot, self.dir, &file)?);
+        *self.count += 1;
+        Ok(FigRef {
+            path: format!("figures/{file}"),
+            title: plot.title.clone(),
+        })
+    }
+}
+
+/// Every suite group, its family sections, figures and time-to-tolerance tables.
+fn suite_views(
+    results: &Results,
+    fig_dir: &Path,
+    namer: &mut Namer,
+    files: &mut Vec<PathBuf>,
+    count: &mut usize,
+) -> Result<Vec<SuiteView>> {
+    let algorithms = results.suite_algorithms();
+    let mut sink = FigureSink {
+        dir: fig_dir,
+        namer,
+        files,
+        count,
+    };
+    let mut out = Vec::new();
+    for s in results.suites() {
+        let name = s
+            .group
+            .strip_prefix(SUITE_PREFIX)
+            .unwrap_or(&s.group)
+            .to_string();
+        let mut families: Vec<String> = Vec::new();
+        for c in &s.cases {
+            if !families.contains(&c.family) {
+                families.push(c.family.clone());
+            }
+        }
+        let mut sections = Vec::new();
+        for family in families {
+            let cases: Vec<&CaseRuns<'_>> = s.cases.iter().filter(|c| c.family == family).collect();
+            let mut views = Vec::new();
+            for c in &cases {
+                views.push(case_figures(results, &name, c, &algorithms, &mut sink)?);
+            }
+            let with_work = cases.iter().any(|c| c.has_work(&results.traces));
+            let owned: Vec<CaseRuns<'_>> = cases.iter().map(|c| (*c).clone()).collect();
+            sections.push(SectionView {
+                family,
+                cases: views,
+                tables: tol_tables(&owned, &results.hits, with_work),
+            });
+        }
+        out.push(SuiteView {
+            name,
+            group: s.group.clone(),
+            sections,
+        });
+    }
+    Ok(out)
 }
 
 /// `"1 suite"`, `"3 suites"`.

@@ -1,10 +1,7 @@
 //! `summary.md`: the HTML page's content as GitHub-flavoured Markdown.
 
-use crate::tables::{
-    fmt_num, fmt_tol, measurement_row, measurements_ok, outcome_label, tol_header,
-};
-use crate::{count, provenance, FigRef, Report, CC_BY_2};
-use ratebench_harness::results::STANDARD_TOLERANCES;
+use crate::tables::{fmt_num, fmt_tol, measurement_row, measurements_ok, outcome_label};
+use crate::{count, provenance, FigRef, Report};
 use std::fmt::Write;
 
 /// Makes text safe inside a table cell: pipes and line breaks would end the cell, and `<`
@@ -194,51 +191,60 @@ pub(crate) fn page(r: &Report<'_>) -> String {
     for s in &r.suites {
         let _ = writeln!(
             o,
-            "## Suite {}\n\nGroup {}. Lines: median over the seeds still running at each iteration (on the time \
-             axis, at their median step time); shaded: min–max over those seeds. Non-finite or non-positive \
-             values are left out of the log axis.\n",
+            "## Suite {}\n\nGroup {}. Lines: median over the seeds still running at each iteration (on the \
+             work and time axes, at their median work and time; time includes the initialization); shaded: \
+             min–max over those seeds. Non-finite or non-positive values are left out of the log axis.\n",
             text(&s.name),
             code(&s.group)
         );
-        for c in &s.cases {
-            let _ = writeln!(o, "### {} ({})\n", text(&c.case), text(&c.metric));
-            if c.figures.is_empty() {
-                o.push_str("No trace samples for this case.\n\n");
+        for sec in &s.sections {
+            let _ = writeln!(o, "### Family {}\n", text(&sec.family));
+            for c in &sec.cases {
+                let _ = writeln!(o, "#### {} ({})\n", text(&c.case), text(&c.metric));
+                if c.figures.is_empty() {
+                    o.push_str("No trace samples for this case.\n\n");
+                }
+                for f in &c.figures {
+                    figure(&mut o, f);
+                }
             }
-            for f in &c.figures {
-                figure(&mut o, f);
+            for t in &sec.tables {
+                let tols = t
+                    .tolerances
+                    .iter()
+                    .map(|&x| fmt_tol(x))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let _ = writeln!(
+                    o,
+                    "#### Time to tolerance: {} ({})\n\nTolerances {tols}. \"reached\" counts seeds; iteration, work \
+                     and time (ms, initialization included) medians are over the seeds that reached it.\n",
+                    text(&sec.family),
+                    text(&t.metric)
+                );
+                let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.cells.clone()).collect();
+                table(&mut o, &t.header(), &rows, &t.numeric());
             }
         }
-        let tols = STANDARD_TOLERANCES.map(fmt_tol).join(", ");
-        let _ = writeln!(
-            o,
-            "### Time to tolerance\n\nTolerances {tols} on each run's primary metric. \"reached\" counts seeds; \
-             iteration and time (ms, step time only) medians are over the seeds that reached it.\n"
-        );
-        let rows: Vec<Vec<String>> = s.rows.iter().map(|r| r.cells.clone()).collect();
-        let header = tol_header();
-        let numeric: Vec<bool> = (0..header.len())
-            .map(|i| i >= 2 && i < header.len() - 1)
-            .collect();
-        table(&mut o, &header, &rows, &numeric);
     }
 
-    if !r.photos.is_empty() {
-        let parts: Vec<String> = r
-            .photos
-            .iter()
-            .map(|p| {
-                format!(
-                    "Photo `{}` by {} on Flickr, [CC BY 2.0]({CC_BY_2})",
-                    p.photo, p.author
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            o,
-            "## Attribution\n\n{}; as shipped by scikit-learn.",
-            parts.join("; ")
-        );
+    if !r.panels.is_empty() {
+        o.push_str("## Images\n\n");
+        for p in &r.panels {
+            let alt = p.title.replace(['[', ']'], "");
+            let _ = writeln!(o, "![{}]({})\n", text(&alt), p.path);
+            for a in &p.attributions {
+                let _ = writeln!(o, "{}\n", text(a));
+            }
+        }
+    }
+
+    if !r.attributions.is_empty() {
+        o.push_str("## Data attribution\n\n");
+        for a in &r.attributions {
+            let _ = writeln!(o, "* {}", text(a));
+        }
+        o.push('\n');
     }
     o
 }

@@ -1,29 +1,17 @@
 //! Table contents shared by the HTML and Markdown pages, and small text helpers.
 
 use crate::data::{median_of, CaseRuns};
-use ratebench_harness::results::{Measurement, Outcome, RunRecord, STANDARD_TOLERANCES};
+use ratebench_harness::results::{HitRecord, Manifest, Measurement, Outcome, RunRecord};
+use std::collections::HashMap;
 
-/// Human description of a metric for axis labels; the raw name when unknown.
-pub(crate) fn metric_description(name: &str) -> String {
-    let known = match name {
-        "rel_err" => "relative error ‖XXᵀ−M⋆‖_F / ‖M⋆‖_F",
-        "abs_err" => "absolute error ‖XXᵀ−M⋆‖_F",
-        "err_plus" => "error to the PSD part ‖XXᵀ−M₊‖_F",
-        "schur_norm" => "Schur complement norm ‖S‖₂",
-        "imbalance" => "imbalance ‖FᵀF−GᵀG‖_F",
-        "objective" => "objective f(x)",
-        "subopt" => "suboptimality f(x) − f⋆",
-        "marginal_err" => "marginal error of the plan",
-        "duality_gap" => "duality gap",
-        "grad_norm" => "gradient norm ‖∇f(x)‖",
-        _ => {
-            if let Some(s) = name.strip_prefix("dist_rank") {
-                return format!("distance to best rank-{s} ‖XXᵀ−M_{s}‖_F");
-            }
-            return name.to_string();
-        }
-    };
-    known.to_string()
+/// Human description of a metric for axis labels: its catalogue entry in the manifest (the
+/// families declare their metrics there; the report names none), else the raw name.
+pub(crate) fn metric_description(name: &str, manifest: Option<&Manifest>) -> String {
+    match manifest.and_then(|m| m.metric(name)) {
+        Some(info) if info.unit.is_empty() || info.unit == "1" => info.formula.clone(),
+        Some(info) => format!("{} [{}]", info.formula, info.unit),
+        None => name.to_string(),
+    }
 }
 
 /// A number with about four significant digits, scientific outside [1e-3, 1e5).
@@ -133,30 +121,43 @@ pub(crate) fn measurements_ok(ms: &[Measurement]) -> String {
     format!("{}/{}", judged.iter().filter(|&&b| b).count(), judged.len())
 }
 
-/// Header of a time-to-tolerance table (shared so both pages agree).
-pub(crate) fn tol_header() -> Vec<String> {
-    let mut h = vec!["case".to_string(), "algorithm".into(), "seeds".into()];
-    for t in STANDARD_TOLERANCES {
-        let t = fmt_tol(t);
-        h.push(format!("reached {t}"));
-        h.push(format!("iters to {t}"));
-        h.push(format!("ms to {t}"));
+/// A time-to-tolerance table: one primary metric, its tolerances, one row per (case,
+/// algorithm).
+pub(crate) struct TolTable {
+    pub metric: String,
+    pub tolerances: Vec<f64>,
+    /// Whether a work column is shown (some run counts work in other units than iterations).
+    pub with_work: bool,
+    pub rows: Vec<TolRow>,
+}
+
+impl TolTable {
+    /// Header cells (shared so both pages agree).
+    pub fn header(&self) -> Vec<String> {
+        let mut h = vec!["case".to_string(), "algorithm".into(), "seeds".into()];
+        for &t in &self.tolerances {
+            let t = fmt_tol(t);
+            h.push(format!("reached {t}"));
+            h.push(format!("iters to {t}"));
+            if self.with_work {
+                h.push(format!("work to {t}"));
+            }
+            h.push(format!("ms to {t}"));
+        }
+        h.push("status".into());
+        h
     }
-    h.push("status".into());
-    h
+
+    /// Which columns are numeric.
+    pub fn numeric(&self) -> Vec<bool> {
+        let n = self.header().len();
+        (0..n).map(|i| i >= 2 && i < n - 1).collect()
+    }
 }
 
 /// One (case, algorithm) row of a time-to-tolerance table, already formatted.
 pub(crate) struct TolRow {
     pub cells: Vec<String>,
-}
-
-fn hits(r: &RunRecord) -> [(Option<u64>, Option<f64>); 3] {
-    [
-        (r.iters_to_1e3, r.time_to_1e3),
-        (r.iters_to_1e6, r.time_to_1e6),
-        (r.iters_to_1e10, r.time_to_1e10),
-    ]
 }
 
 /// Stop reasons in the order a reader scans for them, then any unknown ones alphabetically.
@@ -191,34 +192,74 @@ fn status_counts(runs: &[&RunRecord]) -> String {
         .join(", ")
 }
 
-/// Medians are over the seeds that reached the tolerance (the "reached" column says how
-/// many); a median over all seeds would be undefined as soon as one seed misses.
-pub(crate) fn tol_rows(cases: &[CaseRuns<'_>]) -> Vec<TolRow> {
-    let mut out = Vec::new();
+/// The time-to-tolerance tables of a suite's cases, one per primary metric. Medians are over
+/// the seeds that reached the tolerance (the "reached" column says how many); a median over
+/// all seeds would be undefined as soon as one seed misses.
+pub(crate) fn tol_tables(
+    cases: &[CaseRuns<'_>],
+    hits: &HashMap<String, Vec<HitRecord>>,
+    with_work: bool,
+) -> Vec<TolTable> {
+    let mut tables: Vec<TolTable> = Vec::new();
     for c in cases {
         for (alg, runs) in &c.algorithms {
+            let metric = runs[0].primary_metric.clone();
+            let of_run = |r: &RunRecord| -> Vec<&HitRecord> {
+                hits.get(&r.run_id)
+                    .map(|v| v.iter().filter(|h| h.metric == r.primary_metric).collect())
+                    .unwrap_or_default()
+            };
+            let mut tols: Vec<f64> = runs.iter().flat_map(|r| of_run(r)).map(|h| h.tol).collect();
+            tols.sort_by(|a, b| b.total_cmp(a));
+            tols.dedup();
+            let table = match tables
+                .iter_mut()
+                .position(|t| t.metric == metric && t.tolerances == tols)
+            {
+                Some(i) => &mut tables[i],
+                None => {
+                    tables.push(TolTable {
+                        metric: metric.clone(),
+                        tolerances: tols.clone(),
+                        with_work,
+                        rows: Vec::new(),
+                    });
+                    tables.last_mut().expect("just pushed")
+                }
+            };
             let mut cells = vec![c.case.clone(), alg.clone(), runs.len().to_string()];
-            for k in 0..STANDARD_TOLERANCES.len() {
-                let its: Vec<f64> = runs
+            for &tol in &tols {
+                let at: Vec<&HitRecord> = runs
                     .iter()
-                    .filter_map(|r| hits(r)[k].0)
-                    .map(|i| i as f64)
+                    .flat_map(|r| of_run(r))
+                    .filter(|h| h.tol == tol && h.iters.is_some())
                     .collect();
-                let ms: Vec<f64> = runs
+                let med = |v: Vec<f64>| median_of(&v).map(fmt_num).unwrap_or_else(|| "—".into());
+                cells.push(format!("{}/{}", at.len(), runs.len()));
+                cells.push(med(at
                     .iter()
-                    .filter_map(|r| hits(r)[k].1)
+                    .filter_map(|h| h.iters)
+                    .map(|i| i as f64)
+                    .collect()));
+                if with_work {
+                    cells.push(med(at
+                        .iter()
+                        .filter_map(|h| h.work)
+                        .map(|w| w as f64)
+                        .collect()));
+                }
+                cells.push(med(at
+                    .iter()
+                    .filter_map(|h| h.time_s)
                     .filter(|t| t.is_finite())
                     .map(|t| t * 1e3)
-                    .collect();
-                cells.push(format!("{}/{}", its.len(), runs.len()));
-                cells.push(median_of(&its).map(fmt_num).unwrap_or_else(|| "—".into()));
-                cells.push(median_of(&ms).map(fmt_num).unwrap_or_else(|| "—".into()));
+                    .collect()));
             }
             cells.push(status_counts(runs));
-            out.push(TolRow { cells });
+            table.rows.push(TolRow { cells });
         }
     }
-    out
+    tables
 }
 
 #[cfg(test)]
@@ -244,11 +285,6 @@ mod tests {
 
     #[test]
     fn metric_lookup_falls_back_to_the_name() {
-        assert!(metric_description("rel_err").starts_with("relative error"));
-        assert_eq!(
-            metric_description("dist_rank2"),
-            "distance to best rank-2 ‖XXᵀ−M_2‖_F"
-        );
-        assert_eq!(metric_description("foo"), "foo");
+        assert_eq!(metric_description("foo", None), "foo");
     }
 }

@@ -2,8 +2,8 @@
 
 use ratebench_core::{StopReason, Trace, TraceRow};
 use ratebench_harness::results::{
-    write_claims, write_manifest, write_runs, Figure, Manifest, Measurement, Outcome, RunRecord,
-    RunResult, Series, SeriesStyle, Verdict,
+    write_claims, write_manifest, FamilyCatalogue, Figure, HitRecord, Manifest, Measurement,
+    MetricInfo, Outcome, RunRecord, RunResult, Series, SeriesStyle, Session, Verdict,
 };
 use ratebench_reports::render_report;
 use std::path::Path;
@@ -28,6 +28,7 @@ fn run(
         let e = (1.0 + 0.1 * seed as f64) * rate.powi(t as i32);
         rows.push(TraceRow {
             iter: t,
+            work: t,
             time_s: t as f64 * 2e-4 * (1.0 + 0.05 * seed as f64),
             values: vec![e, 0.01],
         });
@@ -51,33 +52,76 @@ fn trace_run(
     rows: Vec<TraceRow>,
     stop: StopReason,
 ) -> RunResult {
-    let last = rows.last().unwrap();
+    let last = rows.last().cloned();
     let trace = Trace {
         solver: alg.to_string(),
         metric_names: vec!["rel_err".into(), "imbalance".into()],
-        iters: last.iter,
-        time_s: last.time_s,
+        iters: last.as_ref().map_or(0, |r| r.iter),
+        work: last.as_ref().map_or(0, |r| r.work),
+        init_s: 0.0,
+        time_s: last.as_ref().map_or(0.0, |r| r.time_s),
         rows,
         stop,
         message: None,
     };
-    let record = RunRecord::from_trace(
-        format!("suite:quick/{case}/{alg}/s{seed}"),
-        "suite:quick",
-        case,
-        "lowrank",
-        spec.to_string(),
+    let run_id = format!("suite:quick/{case}/{alg}/s{seed}");
+    let hits = [1e-3, 1e-6, 1e-10]
+        .iter()
+        .map(|&tol| {
+            let row = trace.hitting("rel_err", tol);
+            HitRecord {
+                run_id: run_id.clone(),
+                metric: "rel_err".into(),
+                tol,
+                iters: row.map(|r| r.iter),
+                work: row.map(|r| r.work),
+                time_s: row.map(|r| r.time_s),
+            }
+        })
+        .collect();
+    let record = RunRecord {
+        run_id,
+        group: "suite:quick".into(),
+        case: case.into(),
+        family: "factored".into(),
+        spec: spec.to_string(),
+        algorithm: alg.into(),
         seed,
-        "rel_err",
-        1e-3,
-        &trace,
-    );
-    RunResult { record, trace }
+        status: trace.stop.as_str().into(),
+        iters: trace.iters,
+        work: trace.work,
+        init_s: 0.0,
+        time_s: trace.time_s,
+        calib_s: 1e-3,
+        primary_metric: "rel_err".into(),
+        final_value: trace.last("rel_err").unwrap_or(f64::NAN),
+        parallel: false,
+        threads: 1,
+        message: String::new(),
+    };
+    RunResult {
+        record,
+        trace,
+        hits,
+        artifacts: vec![],
+    }
+}
+
+fn write_runs(dir: &Path, runs: &[RunResult]) {
+    let mut session = Session::open(dir, &["suite:quick".to_string()], false).unwrap();
+    for r in runs {
+        session.record(r).unwrap();
+    }
+    let order: Vec<String> = runs.iter().map(|r| r.record.run_id.clone()).collect();
+    session.finish(&order).unwrap();
 }
 
 fn verdict(id: &str, outcome: Outcome, figure: Option<Figure>) -> Verdict {
     Verdict {
         id: id.into(),
+        family: "factored".into(),
+        seed: 0,
+        negative_control: false,
         title: format!("claim {id} <with markup & quotes>"),
         source: "Tong, Ma, Chi (2021), Thm. 1".into(),
         statement: "the rate is κ-independent".into(),
@@ -117,7 +161,7 @@ fn synthetic(dir: &Path) {
         runs.push(run(case_a, spec_a, "scaledgd", seed, 0.5, 1e-10, 1));
     }
     let case_b = "china, k=20";
-    let spec_b = r#"{"kind":"file","path":"../shared/data/china_gray.npy","k":20}"#;
+    let spec_b = r#"{"kind":"file","path":"../shared/data/china_gray.npy","k":20,"attribution":"Photo by danielbuechele on Flickr, CC BY 2.0, as shipped by scikit-learn"}"#;
     for seed in 0..3 {
         runs.push(run(case_b, spec_b, "scaledgd", seed, 0.7, 1e-7, 2));
     }
@@ -125,17 +169,20 @@ fn synthetic(dir: &Path) {
     let mut rows: Vec<TraceRow> = (0..6)
         .map(|t| TraceRow {
             iter: t,
+            work: t,
             time_s: t as f64 * 1e-4,
             values: vec![10f64.powi(t as i32), 0.0],
         })
         .collect();
     rows.push(TraceRow {
         iter: 6,
+        work: 6,
         time_s: 6e-4,
         values: vec![f64::INFINITY, f64::NAN],
     });
     rows.push(TraceRow {
         iter: 7,
+        work: 7,
         time_s: 7e-4,
         values: vec![f64::NAN, f64::NAN],
     });
@@ -150,7 +197,7 @@ fn synthetic(dir: &Path) {
     for seed in 1..3 {
         runs.push(run(case_b, spec_b, "gd", seed, 0.95, 1e-7, 4));
     }
-    write_runs(dir, &runs).unwrap();
+    write_runs(dir, &runs);
 
     let fig = Figure {
         title: "ScaledGD(λ) rate is κ-independent".into(),
@@ -223,6 +270,20 @@ fn synthetic(dir: &Path) {
             base_seed: 42,
             crates: vec![("faer".into(), "0.24.4".into())],
             calib_s: 1.5e-3,
+            earlier_commands: vec![],
+            memory_limit_gib: 8.0,
+            catalogue: vec![FamilyCatalogue {
+                family: "factored".into(),
+                metrics: vec![MetricInfo {
+                    name: "rel_err".into(),
+                    formula: "relative error ‖XXᵀ−M⋆‖_F / ‖M⋆‖_F".into(),
+                    unit: "1".into(),
+                    lower_is_better: true,
+                    tolerances: vec![1e-3, 1e-6, 1e-10],
+                }],
+                work_units: vec![("gd".into(), "iteration".into())],
+            }],
+            skipped: vec![],
         },
     )
     .unwrap();
@@ -256,10 +317,10 @@ fn renders_every_figure_and_both_pages() {
     let stems = [
         "claim-LR-1",
         "claim-LR-9",
-        "suite-quick-k-6-kappa-10-eta-0.5-iter",
-        "suite-quick-k-6-kappa-10-eta-0.5-time",
-        "suite-quick-china-k-20-iter",
-        "suite-quick-china-k-20-time",
+        "suite-quick-factored-k-6-kappa-10-eta-0.5-iter",
+        "suite-quick-factored-k-6-kappa-10-eta-0.5-time",
+        "suite-quick-factored-china-k-20-iter",
+        "suite-quick-factored-china-k-20-time",
     ];
     let html = read(&summary.index_html);
     let md = read(&summary.summary_md);
@@ -300,13 +361,13 @@ fn renders_every_figure_and_both_pages() {
         .contains("partial")));
 
     // Axis labels reach the SVGs.
-    let iter_svg = read(&out.join("figures/suite-quick-k-6-kappa-10-eta-0.5-iter.svg"));
+    let iter_svg = read(&out.join("figures/suite-quick-factored-k-6-kappa-10-eta-0.5-iter.svg"));
     assert!(has_text(&iter_svg, "iteration"));
     assert!(has_text(&iter_svg, "relative error ‖XXᵀ−M⋆‖_F / ‖M⋆‖_F"));
     assert!(has_text(&iter_svg, "gd (3 seeds)") && has_text(&iter_svg, "scaledgd (3 seeds)"));
     assert!(iter_svg.contains("<polygon"), "min–max band");
-    let time_svg = read(&out.join("figures/suite-quick-k-6-kappa-10-eta-0.5-time.svg"));
-    assert!(has_text(&time_svg, "step time (s)"));
+    let time_svg = read(&out.join("figures/suite-quick-factored-k-6-kappa-10-eta-0.5-time.svg"));
+    assert!(has_text(&time_svg, "time (s, initialization + steps)"));
     let claim_svg = read(&out.join("figures/claim-LR-1.svg"));
     assert!(has_text(
         &claim_svg,
@@ -348,16 +409,16 @@ fn renders_every_figure_and_both_pages() {
     assert!(html.contains("ratebench run quick --out &#39;my results&#39;"));
     assert!(html.contains("Suite quick") && html.contains("diverged 1"));
     assert!(
-        html.contains("danielbuechele")
+        html.contains("Data attribution")
+            && html.contains("danielbuechele")
             && html.contains("CC BY 2.0")
-            && !html.contains("vultilion")
     );
     assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("src=\"http"));
 
     // Markdown: the time-to-tolerance table and its content.
     assert!(md.contains(
         "| case | algorithm | seeds | reached 1e-3 | iters to 1e-3 | ms to 1e-3 | reached 1e-6 | iters to 1e-6 | ms to 1e-6 | reached 1e-10 | iters to 1e-10 | ms to 1e-10 | status |\n|---|---|---:|"
-    ));
+    ), "{md}");
     assert!(md.contains("| k=6,kappa=10,eta=0.5 | scaledgd | 3 | 3/3 |"));
     assert!(md.contains("| china, k=20 | gd | 3 | 2/3 |"), "{md}");
     assert!(md.contains("\\|ρ̂ − 0.5\\| &lt; 0.03"));
@@ -408,7 +469,7 @@ fn runs_without_traces_still_get_a_table() {
     let tmp = tempfile::tempdir().unwrap();
     let mut r = run("c", "{}", "gd", 0, 0.5, 1e-3, 1);
     r.trace.rows.clear();
-    write_runs(tmp.path(), &[r]).unwrap();
+    write_runs(tmp.path(), &[r]);
     let summary = render_report(tmp.path(), &tmp.path().join("out")).unwrap();
     assert_eq!(summary.figures, 0);
     let md = read(&summary.summary_md);

@@ -1,10 +1,15 @@
 //! `ratebench bench-all`: every claim, the default suite, and the report, in one directory.
 
-use super::{command_line, ensure_writable, jobs, write_results};
+use super::check::{all_as_expected, check_all, groups, print_verdicts, run_order, CheckSettings};
+use super::run::{execute, expand, print_summary, SuiteRequest};
+use super::{ensure_writable, jobs, write_session_manifest};
 use crate::Outcome;
 use ratebench_core::Result;
-use ratebench_harness::results::Outcome as V;
-use ratebench_harness::{calibrate, environment};
+use ratebench_harness::calibrate;
+use ratebench_harness::data::DataDirs;
+use ratebench_harness::environment::RunSettings;
+use ratebench_harness::results::Session;
+use ratebench_harness::suite::SweepOptions;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -21,12 +26,19 @@ pub struct Args {
     /// Base seed of every random stream.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Keep what OUT already holds (claims with the same parameters and seed, complete runs) and do only the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Directory searched first for data files (then $RATEBENCH_DATA, ./data, ../shared/data).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
     let check_args = super::check::Args {
         ids: vec![],
         quick: false,
+        negative_control: false,
         set: vec![],
         config: None,
         jobs: args.jobs,
@@ -35,21 +47,51 @@ pub fn run(args: Args) -> Result<Outcome> {
         report: false,
     };
     let claims = super::check::resolve(&check_args)?;
-    let spec = super::run::resolve(&args.suite, None, None)?;
-    let cases = super::run::cases(&spec, None, args.seed)?;
+    let suite = expand(&SuiteRequest {
+        name: &args.suite,
+        config: None,
+        families: &[],
+        seeds: None,
+        filter: None,
+        data: DataDirs {
+            explicit: args.data_dir.clone(),
+        },
+        seed: args.seed,
+    })?;
     ensure_writable(&args.out)?;
     let jobs = jobs(args.jobs);
     let calib_s = calibrate::calibration_seconds();
-    let (verdicts, mut runs) = super::check::check_all(&claims, jobs, args.seed, calib_s)?;
-    super::check::print_verdicts(&verdicts);
-    runs.extend(super::run::execute(&cases, 1, args.seed, calib_s)?);
-    let manifest = environment::manifest(command_line(), jobs, args.seed, calib_s);
-    write_results(&args.out, &manifest, &verdicts, &runs)?;
+    let settings = RunSettings {
+        jobs,
+        threads_per_run: 1,
+        base_seed: args.seed,
+        calib_s,
+    };
+    write_session_manifest(&args.out, &settings, suite.skipped.clone())?;
+    let mut all_groups = groups(&claims);
+    all_groups.push(suite.group.clone());
+    let mut session = Session::open(&args.out, &all_groups, args.resume)?;
+    let check = CheckSettings {
+        jobs,
+        seed: args.seed,
+        calib_s,
+        resume: args.resume,
+    };
+    let verdicts = check_all(&claims, &check, &mut session)?;
+    print_verdicts(&verdicts);
+    let opts = SweepOptions {
+        jobs: 1,
+        threads: 1,
+        base_seed: args.seed,
+        calib_s,
+    };
+    let summary = execute(&suite, &mut session, &opts)?;
+    let mut order = run_order(&verdicts);
+    order.extend(summary.order.iter().cloned());
+    session.finish(&order)?;
+    print_summary(&summary, &args.out);
     super::report::render(&args.out, &args.out.join("report"))?;
-    let ok = verdicts
-        .iter()
-        .all(|v| matches!(v.outcome, V::Pass | V::Exploratory));
-    Ok(if ok {
+    Ok(if all_as_expected(&verdicts) && summary.errors.is_empty() {
         Outcome::Success
     } else {
         Outcome::Failed

@@ -2,15 +2,16 @@
 
 use crate::Outcome;
 use ratebench_core::Result;
-use ratebench_harness::claims::registry;
-use ratebench_harness::suites::{builtin, METHODS, SUITES};
+use ratebench_harness::claims::Registry;
+use ratebench_harness::family::SUITES;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum What {
     Claims,
     Suites,
-    Problems,
+    Families,
     Algorithms,
+    Metrics,
 }
 
 #[derive(clap::Args)]
@@ -18,55 +19,102 @@ pub struct Args {
     /// What to list.
     #[arg(value_enum, default_value = "claims")]
     pub what: What,
-    /// With `claims`: show each claim's parameters and defaults (names usable with --set).
+    /// With `claims`: each claim's parameters (names usable with --set) and negative control; with `families`: export parameters.
     #[arg(long)]
     pub params: bool,
 }
 
-pub fn run(args: Args) -> Result<Outcome> {
-    match args.what {
-        What::Claims => {
-            for c in registry() {
+fn claims(params: bool) {
+    let families = crate::families::all();
+    for e in Registry::new(&families).entries {
+        let c = &e.claim;
+        let quick = if c.quick { "" } else { "  [not in --quick]" };
+        println!("{:<6} {}{quick}", c.id, c.title);
+        if !params {
+            continue;
+        }
+        println!("       family: {}; source: {}", e.family, c.source);
+        for line in (c.defaults)().describe() {
+            println!("       --set {line}");
+        }
+        match c.control {
+            Some(ctl) => {
+                let set: Vec<String> = ctl.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 println!(
-                    "{:<6} {}{}",
+                    "       negative control (check {} --negative-control): {} → must fail on '{}': {}",
                     c.id,
-                    c.title,
-                    if c.quick { "" } else { "  [not in --quick]" }
+                    set.join(" "),
+                    ctl.fails,
+                    ctl.reason
                 );
-                if args.params {
-                    println!("       source: {}", c.source);
-                    for line in (c.defaults)().describe() {
-                        println!("       --set {line}");
-                    }
+            }
+            None => println!("       negative control: none (exploratory: no criterion)"),
+        }
+    }
+}
+
+fn families(params: bool) {
+    for f in crate::families::all() {
+        println!("{:<10} {}", f.name(), f.description());
+        for e in f.exporters() {
+            println!("           export {:<10} {}", e.name, e.description);
+            if params {
+                for line in (e.params)().describe() {
+                    println!("             --set {line}");
                 }
             }
         }
+    }
+}
+
+pub fn run(args: Args) -> Result<Outcome> {
+    match args.what {
+        What::Claims => claims(args.params),
         What::Suites => {
             for name in SUITES {
-                let s = builtin(name)?;
-                println!("{name:<8} {}", s.description);
+                println!("{name}");
+                for f in crate::families::all() {
+                    println!("  [{}] {}", f.name(), f.suite_description(name));
+                }
             }
         }
-        What::Problems => {
-            println!("lowrank  low-rank matrix factorization: M⋆ = V diag(λ) Vᵀ (κ spectrum, PSD or indefinite) or a real .npy matrix");
-            println!("sensing  matrix sensing y = A(M⋆) + ξ: GOE (normalized or not) or Gaussian design, Gaussian noise or outliers, or an .npz (A, y, M)");
-        }
+        What::Families => families(args.params),
         What::Algorithms => {
-            for m in METHODS {
-                let what = match m {
-                    "gd" => "gradient descent on the factors (symmetric XXᵀ or asymmetric FGᵀ)",
-                    "scaledgd" => "ScaledGD: X ← X − η∇f(X)(XᵀX)⁻¹ (Tong, Ma, Chi)",
-                    "scaledgd-lambda" => {
-                        "ScaledGD(λ): X ← X − η∇f(X)(XᵀX + λI)⁻¹ (Xu, Shen, Chi, Ma)"
-                    }
-                    _ => "PrecGD: ScaledGD with damping λ_t ∝ √f(X) (Zhang, Fattahi, Zhang)",
-                };
-                println!("{m:<16} {what}");
+            for f in crate::families::all() {
+                for a in f.algorithms() {
+                    println!(
+                        "{:<22} {:<10} {} (work unit: {})",
+                        a.name,
+                        f.name(),
+                        a.description,
+                        a.work_unit
+                    );
+                }
             }
-            println!(
-                "{:<16} asymmetric GD with one rebalancing step (Xiong, Ding, Du; used by LR-4)",
-                "gd-asym-rebalanced"
-            );
+        }
+        What::Metrics => {
+            for f in crate::families::all() {
+                for m in f.metrics() {
+                    let tols: Vec<String> = m.tolerances.iter().map(|t| format!("{t:e}")).collect();
+                    println!(
+                        "{:<14} {:<10} {} [unit {}; {}; hits at {}]",
+                        m.name,
+                        f.name(),
+                        m.formula,
+                        m.unit,
+                        if m.lower_is_better {
+                            "lower is better"
+                        } else {
+                            "higher is better"
+                        },
+                        if tols.is_empty() {
+                            "—".into()
+                        } else {
+                            tols.join(", ")
+                        }
+                    );
+                }
+            }
         }
     }
     Ok(Outcome::Success)

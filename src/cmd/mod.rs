@@ -10,7 +10,8 @@ pub mod report;
 pub mod run;
 
 use ratebench_core::{Error, Result};
-use ratebench_harness::results::{self, Manifest, RunResult, Verdict};
+use ratebench_harness::environment::{manifest, merge_manifest, RunSettings};
+use ratebench_harness::results::{read_manifest, write_manifest};
 use std::path::Path;
 
 /// Parses `name=value`.
@@ -48,21 +49,19 @@ pub fn ensure_writable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The command line, for the manifest.
-pub fn command_line() -> Vec<String> {
-    std::env::args().collect()
-}
-
-/// Writes all result files of a session.
-pub fn write_results(
+/// Writes the manifest of this command, merged with what the directory already holds.
+pub fn write_session_manifest(
     out: &Path,
-    manifest: &Manifest,
-    verdicts: &[Verdict],
-    runs: &[RunResult],
+    settings: &RunSettings,
+    skipped: Vec<String>,
 ) -> Result<()> {
-    results::write_runs(out, runs)?;
-    results::write_claims(out, verdicts)?;
-    results::write_manifest(out, manifest)
+    let new = manifest(
+        std::env::args().collect(),
+        settings,
+        crate::families::catalogue(),
+        skipped,
+    );
+    write_manifest(out, &merge_manifest(new, read_manifest(out)?))
 }
 
 /// Number of worker threads: `--jobs`, else all cores.

@@ -60,7 +60,17 @@ impl LowRankSpec {
 
     /// Checks every parameter; errors name the parameter and the valid range.
     pub fn validate(&self) -> Result<()> {
-        check::in_range("n", self.n, 1, 100_000)?;
+        check::in_range("n", self.n, 1, usize::MAX)?;
+        // M⋆, its eigenbasis and the metric buffers: four n × n matrices.
+        let n = self.n as u64;
+        ratebench_core::memory::check(
+            "n",
+            &format!(
+                "an n = {} instance (M⋆, its eigenbasis and buffers: 4·n² doubles)",
+                self.n
+            ),
+            ratebench_core::memory::f64s(n.saturating_mul(n).saturating_mul(4)),
+        )?;
         match &self.spectrum {
             Some(s) => {
                 if s.is_empty() || s.len() > self.n {

@@ -46,6 +46,9 @@ pub struct SensingProblem {
     truth: LowRankProblem,
     /// `1/m` for the ℓ₁ loss normalization.
     m: usize,
+    /// `c` with stored operator and measurements = `c` × the raw `A_i`, `y_i` (the
+    /// convention of a NumPy user: `y_i = ⟨A_i, M⟩`). `1/√m` for normalized designs.
+    raw_scale: f64,
     rip_diagnostic: f64,
 }
 
@@ -58,11 +61,22 @@ impl SensingProblem {
         let operator = Operator::generate(spec, &mut path.stream("operator"))?;
         let clean = operator.apply_dense(truth.target());
         let y = spec.noise.apply(clean, &mut path.stream("noise"));
-        Self::from_parts(operator, y, truth)
+        let raw_scale = if spec.normalized || spec.design == Design::Gaussian {
+            1.0 / (spec.m as f64).sqrt()
+        } else {
+            1.0
+        };
+        Self::from_parts(operator, y, truth, raw_scale)
     }
 
     /// Assembles an instance from its parts (e.g. loaded from `.npz`), checking shapes.
-    pub fn from_parts(operator: Operator, y: Col<f64>, truth: LowRankProblem) -> Result<Self> {
+    /// `raw_scale` is `c` in stored = `c`·raw (see [`SensingProblem::raw_scale`]).
+    pub fn from_parts(
+        operator: Operator,
+        y: Col<f64>,
+        truth: LowRankProblem,
+        raw_scale: f64,
+    ) -> Result<Self> {
         let m = operator.nrows();
         if y.nrows() != m {
             return Err(Error::invalid(
@@ -103,6 +117,7 @@ impl SensingProblem {
             y,
             truth,
             m,
+            raw_scale,
             rip_diagnostic,
         })
     }
@@ -125,6 +140,14 @@ impl SensingProblem {
     /// Number of measurements.
     pub fn m(&self) -> usize {
         self.m
+    }
+
+    /// `c` with stored = `c`·raw: the raw operator is `A_i = stored/c` and `y_i = ⟨A_i, M⋆⟩`
+    /// (+ noise). GD and ScaledGD minimize `¼‖stored(XXᵀ) − y‖²`, i.e.
+    /// `c²/4·Σ(⟨A_i, XXᵀ⟩ − y_i)²` (= `1/(4m)·Σ…` for normalized designs); SubGM and ℓ₂-GD
+    /// use the raw `A_i` in `(1/m)Σ φ(r_i)(A_i + A_iᵀ)U`.
+    pub fn raw_scale(&self) -> f64 {
+        self.raw_scale
     }
 
     /// `√(n/m)‖M⋆‖_F/σ_min`: small-init methods need this ≪ 1 (CLAIMS.md conventions 2).

@@ -1,5 +1,9 @@
 //! Loading a sensing instance from `.npz` (as written by `ratebench export sensing`, or by
-//! NumPy: `np.savez(f, A=A.reshape(m, -1), y=y, M=M)`).
+//! NumPy: `np.savez(f, A=A.reshape(m, -1), y=y, M=M)` with `y_i = ⟨A_i, M⟩`, no `1/√m`).
+//!
+//! The loss is the one a NumPy user writes, `1/(4m)·Σ(⟨A_i, XXᵀ⟩ − y_i)²`: the operator and
+//! measurements are stored scaled by `1/√m`, so step sizes carry over from factorization
+//! (CLAIMS.md conventions 2).
 
 use crate::{Operator, SensingProblem};
 use faer::{Col, Mat};
@@ -68,6 +72,12 @@ impl SensingProblem {
             .map_err(|e| Error::file(path, format!("cannot open .npz ({e}); check the path")))?;
         let (ms, md, mf) = read(&mut archive, path, "M")?;
         let truth = matrix(&ms, &md, mf, path, "M")?;
+        if md.iter().all(|v| *v == 0.0) {
+            return Err(Error::file(
+                path,
+                "array 'M' is all zero: there is no ground truth to recover; store the true M⋆",
+            ));
+        }
         let n = truth.nrows();
         if truth.ncols() != n {
             return Err(Error::file(
@@ -98,7 +108,10 @@ impl SensingProblem {
                 ),
             ));
         }
-        let operator = Operator::from_full(a, n).map_err(|e| Error::file(path, e.to_string()))?;
+        let c = 1.0 / (a.nrows() as f64).sqrt();
+        let scaled = &a * faer::Scale(c);
+        let operator =
+            Operator::from_full(scaled, n).map_err(|e| Error::file(path, e.to_string()))?;
         let label = format!(
             "npz:{}",
             path.file_name()
@@ -107,7 +120,7 @@ impl SensingProblem {
         );
         let truth = LowRankProblem::from_matrix(truth, label)
             .map_err(|e| Error::file(path, e.to_string()))?;
-        SensingProblem::from_parts(operator, Col::from_fn(y.len(), |i| y[i]), truth)
+        SensingProblem::from_parts(operator, Col::from_fn(y.len(), |i| c * y[i]), truth, c)
             .map_err(|e| Error::file(path, e.to_string()))
     }
 }

@@ -152,10 +152,12 @@ impl MeasurementLoss for SensingProblem {
     ) -> f64 {
         self.sym_residual(x, ws);
         let m = self.m as f64;
+        // The residuals and A_i of the raw problem are the stored ones divided by c.
+        let c = self.raw_scale;
         let l1 = (0..ws.resid.nrows())
             .map(|i| ws.resid[i].abs())
             .sum::<f64>()
-            / m;
+            / (m * c);
         if weight == ResidualWeight::Sign {
             for i in 0..ws.resid.nrows() {
                 // sign(0) = 0: the subgradient of |·| at 0 chosen as 0.
@@ -168,8 +170,12 @@ impl MeasurementLoss for SensingProblem {
                 };
             }
         }
-        // (A_i + A_iᵀ) = 2·sym(A_i).
-        self.weighted_adjoint_times(x, out, 2.0 / m, ws);
+        // (A_i + A_iᵀ) = 2·sym(A_i); φ(r_raw)·A_raw = φ(r/c)·A/c.
+        let scale = match weight {
+            ResidualWeight::Sign => 2.0 / (m * c),
+            ResidualWeight::Identity => 2.0 / (m * c * c),
+        };
+        self.weighted_adjoint_times(x, out, scale, ws);
         l1
     }
 

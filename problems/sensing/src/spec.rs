@@ -93,8 +93,6 @@ pub struct SensingSpec {
     /// `A(Z)_i = ⟨A_i, Z⟩/√m` when true, `⟨A_i, Z⟩` when false (GOE only).
     pub normalized: bool,
     pub noise: Noise,
-    /// Refuse instances whose operator would exceed this many bytes.
-    pub memory_limit_bytes: u64,
     pub basis: Basis,
 }
 
@@ -109,7 +107,6 @@ impl Default for SensingSpec {
             design: Design::Goe,
             normalized: true,
             noise: Noise::None,
-            memory_limit_bytes: 4 << 30,
             basis: Basis::Gaussian,
         }
     }
@@ -142,30 +139,28 @@ impl SensingSpec {
             .saturating_mul(8)
     }
 
-    /// Checks every parameter, including the memory limit (before anything is allocated).
+    /// Checks every parameter, including the memory limit (`ratebench_core::memory`) before
+    /// anything is allocated.
     pub fn validate(&self) -> Result<()> {
         self.lowrank().validate()?;
         if self.m < 1 {
             return Err(Error::invalid("m", "needs at least 1 measurement, got 0"));
         }
         self.noise.validate()?;
-        let bytes = self.operator_bytes();
-        if bytes > self.memory_limit_bytes {
-            return Err(Error::invalid(
-                "m",
-                format!(
-                    "the operator needs m·{} = {}·{} doubles = {:.2} GiB, over the memory limit of {:.2} GiB; lower m or n, or raise memory_limit_bytes",
-                    match self.design {
-                        Design::Goe => "n(n+1)/2",
-                        Design::Gaussian => "n²",
-                    },
-                    self.m,
-                    self.operator_cols(),
-                    bytes as f64 / (1u64 << 30) as f64,
-                    self.memory_limit_bytes as f64 / (1u64 << 30) as f64
-                ),
-            ));
-        }
+        // The operator plus the ground truth's n × n matrices.
+        let bytes = self
+            .operator_bytes()
+            .saturating_add(ratebench_core::memory::f64s(4 * (self.n as u64).pow(2)));
+        let what = format!(
+            "the operator (m·{} = {}·{} doubles)",
+            match self.design {
+                Design::Goe => "n(n+1)/2",
+                Design::Gaussian => "n²",
+            },
+            self.m,
+            self.operator_cols()
+        );
+        ratebench_core::memory::check("m", &what, bytes)?;
         Ok(())
     }
 

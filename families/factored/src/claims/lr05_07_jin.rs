@@ -1,15 +1,16 @@
 //! LR-5 … LR-7 (Jin, Li, Lyu, Du, Lee): greedy low-rank learning. With small
 //! initialization GD learns the best rank-s solutions for s = 1, 2, … in order.
 
-use super::{case, instance, rel_diff};
-use crate::claims::analysis::{
-    at_defaults, plateau_alphas, plateau_delay, plateau_floor, plateau_metrics, Plateaus,
-};
-use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::lowrank::Method;
-use crate::params::{Domain, Params};
-use crate::results::Measurement;
+use super::analysis::{plateau_alphas, plateau_delay, plateau_floor, plateau_metrics, Plateaus};
+use super::common::{build, case, instance};
+use crate::case::{Instance, Method};
 use ratebench_core::{Error, Result, StopRule};
+use ratebench_harness::claims::{
+    curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput, NegativeControl,
+};
+use ratebench_harness::fit::rel_diff;
+use ratebench_harness::params::{Domain, Params};
+use ratebench_harness::results::Measurement;
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric, LowRankSpec};
 
 pub fn claims() -> Vec<Claim> {
@@ -27,11 +28,7 @@ const SIGMA: [f64; 3] = [1.0, 0.5, 0.25];
 const ALPHAS: [f64; 3] = [1e-3, 1e-6, 1e-9];
 
 /// The instance `M⋆ = V diag(σ) Vᵀ` for an explicit PSD spectrum.
-fn spectrum_instance(
-    p: &Params,
-    claim: &str,
-    ctx: &ClaimCtx,
-) -> Result<(crate::lowrank::Instance, Vec<f64>)> {
+fn spectrum_instance(p: &Params, claim: &str, ctx: &ClaimCtx) -> Result<(Instance, Vec<f64>)> {
     let sigma = p.f64s("sigma");
     let spec = LowRankSpec {
         n: p.usize("n"),
@@ -52,6 +49,12 @@ fn lr5() -> Claim {
         quick: true,
         defaults: lr5_defaults,
         run: run_lr5,
+        control: Some(NegativeControl {
+            set: &[("alpha", "[1.0,0.3]")],
+            reason: "α ≈ 1 is not small initialization: no separation of time scales, so ΔT_s is not \
+                     log(α₁/α₂)/log(1 + ησ_s)",
+            fails: "ΔT_",
+        }),
     }
 }
 
@@ -96,7 +99,7 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
+    let traces = ctx.run(build(cases)?)?;
     const REFERENCE: [f64; 3] = [145.0, 283.0, 559.0];
     let plateaus = Plateaus {
         alphas: &alphas,
@@ -104,7 +107,7 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         eta,
         k: None,
         tol: 0.03,
-        delta_refs: if at_defaults(p, lr5_defaults, &[]) {
+        delta_refs: if p.at_defaults(lr5_defaults, &[]) {
             &REFERENCE
         } else {
             &[]
@@ -134,11 +137,7 @@ fn run_lr5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "λ_s(X_tX_tᵀ)",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: String::new(),
-    })
+    Ok(ClaimOutput::new(m, fig))
 }
 
 fn lr6() -> Claim {
@@ -151,6 +150,12 @@ fn lr6() -> Claim {
         quick: true,
         defaults: lr6_defaults,
         run: run_lr6,
+        control: Some(NegativeControl {
+            set: &[("sigma", "[1.0,0.99,0.25]")],
+            reason: "σ₁ ≈ σ₂: without an eigen-gap GD learns the top two directions together, so it never \
+                     passes near M_1 and d_1 does not shrink as α → 0",
+            fails: "d_1(alpha=",
+        }),
     }
 }
 
@@ -178,18 +183,15 @@ fn lr6_defaults() -> Params {
             "ranks s of the intermediate solutions M_s (s < r⋆, s ≤ 8)",
         )
         .int("iters", 4000, Domain::AtLeast(1.0), "iterations T")
-        .float(
-            "floor",
-            1e-12,
-            Domain::Positive,
-            "round-off floor: a d_s below it passes",
-        )
 }
+
+/// A d_s below this is at round-off: the ratio criterion passes.
+const LR6_FLOOR: f64 = 1e-12;
 
 fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (k, eta, iters) = (p.usize("k"), p.f64("eta"), p.u64("iters"));
     let (inst, sigma) = spectrum_instance(p, "LR-6", ctx)?;
-    let alphas = p.f64s("alpha");
+    let alphas = p.sweep_f64s("alpha")?;
     let ranks = p.usizes("s");
     if let Some(s) = ranks.iter().find(|&&s| s >= sigma.len()) {
         return Err(Error::invalid(
@@ -220,9 +222,9 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, lr6_defaults, &[]);
-    let floor = p.f64("floor");
+    let traces = ctx.run(build(cases)?)?;
+    let defaults = p.at_defaults(lr6_defaults, &[]);
+    let floor = LR6_FLOOR;
     let mut m = Vec::new();
     let mut series = Vec::new();
     // The catalogue's 0.06 / 0.001 / ≈ 0 (no number for α = 1e-9, and no s given).
@@ -266,11 +268,7 @@ fn run_lr6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "‖X_tX_tᵀ − M_s‖_F / σ_(s+1)",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: String::new(),
-    })
+    Ok(ClaimOutput::new(m, fig))
 }
 
 fn lr7() -> Claim {
@@ -283,6 +281,12 @@ fn lr7() -> Claim {
         quick: true,
         defaults: lr7_defaults,
         run: run_lr7,
+        control: Some(NegativeControl {
+            set: &[("sigma", "[1.0,0.5,0.5]")],
+            reason: "σ₂ = σ₃: the best rank-2 solution is not unique, GD converges to some rank-2 matrix of the \
+                     tied eigenspace, not to the M_2 the claim names",
+            fails: "‖X_TX_Tᵀ − M_2‖_F",
+        }),
     }
 }
 
@@ -304,30 +308,24 @@ fn lr7_defaults() -> Params {
         .float("alpha", 1e-6, Domain::Positive, "init scale, X₀ = αG")
         .float("eta", 0.1, Domain::Positive, "step size")
         .int("iters", 3000, Domain::AtLeast(1.0), "iterations T")
-        .float(
-            "tol",
-            1e-10,
-            Domain::Positive,
-            "pass threshold on ‖X_TX_Tᵀ − M_k‖_F",
-        )
-        .float(
-            "tail_tol",
-            1e-8,
-            Domain::Positive,
-            "relative tolerance of ‖X_TX_Tᵀ − M⋆‖_F = ‖(σ_(k+1), …)‖₂",
-        )
 }
 
+/// Pass threshold on ‖X_TX_Tᵀ − M_k‖_F.
+const LR7_TOL: f64 = 1e-10;
+/// Relative tolerance of ‖X_TX_Tᵀ − M⋆‖_F = ‖(σ_(k+1), …)‖₂.
+const LR7_TAIL_TOL: f64 = 1e-8;
+
 fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
-    let (eta, iters, tol, tail_tol) = (
-        p.f64("eta"),
-        p.u64("iters"),
-        p.f64("tol"),
-        p.f64("tail_tol"),
-    );
+    let (eta, iters, tol, tail_tol) = (p.f64("eta"), p.u64("iters"), LR7_TOL, LR7_TAIL_TOL);
     let (inst, sigma) = spectrum_instance(p, "LR-7", ctx)?;
     let ks = p.usizes("k");
     let r = sigma.len();
+    if let Some(k) = ks.iter().find(|&&k| k >= r) {
+        return Err(Error::invalid(
+            "k",
+            format!("the claim is about under-parameterized k < r⋆ = {r}, got k = {k}"),
+        ));
+    }
     let abs = LowRankMetric::AbsErr;
     let init = InitSpec::symmetric(p.f64("alpha"), InitScaling::Plain);
     let cases = ks
@@ -346,8 +344,8 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, lr7_defaults, &[]);
+    let traces = ctx.run(build(cases)?)?;
+    let defaults = p.at_defaults(lr7_defaults, &[]);
     let mut m = Vec::new();
     let mut series = Vec::new();
     for (&k, tr) in ks.iter().zip(&traces) {
@@ -357,7 +355,7 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             format!("‖X_TX_Tᵀ − M_{k}‖_F [k={k}]"),
             dist,
             format!("< {tol:e} (under-parameterized: k < r⋆ = {r})"),
-            k < r && dist < tol,
+            dist < tol,
         );
         if defaults {
             meas = meas.with_reference(2e-15);
@@ -389,9 +387,5 @@ fn run_lr7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "Frobenius distance",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: String::new(),
-    })
+    Ok(ClaimOutput::new(m, fig))
 }

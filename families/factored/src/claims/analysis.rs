@@ -1,38 +1,20 @@
-//! Measurements shared by the low-rank (LR) and sensing (MS) claim families.
+//! Measurements shared by the low-rank (LR) and sensing (MS) claims.
 //!
 //! Several MS claims re-test an LR claim on a sensing instance, so they measure the same
 //! quantities. The names and tolerances still differ per claim (the catalogue words them
-//! differently), so they are arguments here and every claim keeps its own texts.
+//! differently), so they are arguments here and every claim keeps its own texts. The
+//! estimators themselves are the harness's (`ratebench_harness::fit`).
 
-use super::lowrank::{rel_diff, spread};
-use super::{curve, dashed, line};
-use crate::fit::{hitting_time, inverse_slope, loglog_slope, window};
-use crate::params::Params;
-use crate::results::{Measurement, Series};
 use ratebench_core::{Error, Result, Trace};
+use ratebench_harness::claims::{curve, dashed, line};
+use ratebench_harness::fit::{first_above, inverse_slope, loglog_slope, rel_diff, spread, window};
+use ratebench_harness::params::Params;
+use ratebench_harness::results::{Measurement, Series};
 use ratebench_lowrank::LowRankMetric;
 
-/// True when every parameter except those in `free` has its default value: the
-/// catalogue's reference values were measured there.
-pub(crate) fn at_defaults(p: &Params, defaults: fn() -> Params, free: &[&str]) -> bool {
-    let d = defaults();
-    p.entries()
-        .iter()
-        .zip(d.entries())
-        .all(|(a, b)| free.contains(&a.name) || a.value == b.value)
-}
-
-/// First `t` with `series > threshold` (NaN if never).
-pub(crate) fn first_above(tr: &Trace, metric: &str, threshold: f64) -> f64 {
-    tr.series(metric)
-        .into_iter()
-        .find(|(_, v)| *v > threshold)
-        .map_or(f64::NAN, |(t, _)| t as f64)
-}
-
-/// Hitting time `T(ε)` as a float (NaN when never reached, so its check fails).
-pub(crate) fn t_hit(series: &[(u64, f64)], eps: f64) -> f64 {
-    hitting_time(series, eps).map_or(f64::NAN, |t| t as f64)
+/// First `t` with `metric > threshold` as a float (NaN if never).
+fn first_above_t(tr: &Trace, metric: &str, threshold: f64) -> f64 {
+    first_above(&tr.series(metric), threshold).map_or(f64::NAN, |t| t as f64)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -109,13 +91,20 @@ pub(crate) struct InverseLaw {
 }
 
 impl InverseLaw {
-    /// The slope `2η/√(k−r)` of `1/e` (infinite when `k ≤ r`: no such law).
-    pub fn prediction(&self) -> f64 {
-        if self.k > self.r {
-            2.0 * self.eta / ((self.k - self.r) as f64).sqrt()
-        } else {
-            f64::INFINITY
+    /// The 1/T law needs surplus columns; `k ≤ r` is bad input (it converges linearly).
+    pub fn validate(k: usize, r: usize) -> Result<()> {
+        if k > r {
+            return Ok(());
         }
+        Err(Error::invalid(
+            "k",
+            format!("the 1/T law needs k > r = {r} surplus columns, got k = {k}; k = r converges linearly (LR-10)"),
+        ))
+    }
+
+    /// The slope `2η/√(k−r)` of `1/e`.
+    pub fn prediction(&self) -> f64 {
+        2.0 * self.eta / ((self.k - self.r) as f64).sqrt()
     }
 
     /// The slope of `1/e` over the window (checked, with CI) and the log–log slope
@@ -136,7 +125,7 @@ impl InverseLaw {
                 self.tol * 100.0,
                 self.note
             ),
-            self.k > self.r && rel_diff(slope, predicted) < self.tol,
+            rel_diff(slope, predicted) < self.tol,
         )
         .with_ci(ci);
         let ll = loglog_slope(&t, &e).map_or(f64::NAN, |f| f.slope);
@@ -146,16 +135,14 @@ impl InverseLaw {
         ]
     }
 
-    /// The dashed law over `[0, iters]` (none when `k ≤ r`).
-    pub fn curve(&self, iters: u64) -> Option<Series> {
+    /// The dashed law over `[0, iters]`.
+    pub fn curve(&self, iters: u64) -> Series {
         let (k, r, eta) = (self.k, self.r, self.eta);
-        (k > r).then(|| {
-            let pts = (1..=50)
-                .map(|i| i as f64 * iters as f64 / 50.0)
-                .map(|t| (t, ((k - r) as f64).sqrt() / (2.0 * eta * t)))
-                .collect();
-            dashed(format!("√(k−r)/(2ηt), k={k}"), pts)
-        })
+        let pts = (1..=50)
+            .map(|i| i as f64 * iters as f64 / 50.0)
+            .map(|t| (t, ((k - r) as f64).sqrt() / (2.0 * eta * t)))
+            .collect();
+        dashed(format!("√(k−r)/(2ηt), k={k}"), pts)
     }
 }
 
@@ -163,16 +150,10 @@ impl InverseLaw {
 // Plateau timing of greedy low-rank learning (LR-5, MS-4)
 // ---------------------------------------------------------------------------------------
 
-/// The init scales of a plateau claim: ΔT_s needs at least two.
+/// The init scales of a plateau claim: ΔT_s compares the first and the last, so at least
+/// two distinct values.
 pub(crate) fn plateau_alphas(p: &Params) -> Result<Vec<f64>> {
-    let alphas = p.f64s("alpha");
-    if alphas.len() < 2 {
-        return Err(Error::invalid(
-            "alpha",
-            "needs at least two init scales to form ΔT_s",
-        ));
-    }
-    Ok(alphas)
+    p.sweep_f64s("alpha")
 }
 
 /// The eigenvalue metrics `λ_s` for `s = 1..=r⋆`, and every metric a run records
@@ -213,7 +194,7 @@ impl Plateaus<'_> {
                 metrics
                     .iter()
                     .zip(self.sigma)
-                    .map(|(mm, s)| first_above(tr, mm.name(), s / 2.0))
+                    .map(|(mm, s)| first_above_t(tr, mm.name(), s / 2.0))
                     .collect()
             })
             .collect()
@@ -321,4 +302,35 @@ pub(crate) fn plateau_floor(runs: &[Trace], metrics: &[LowRankMetric]) -> f64 {
                 .reduce(f64::min)
         })
         .unwrap_or(1e-20)
+}
+
+// ---------------------------------------------------------------------------------------
+// The linearized rate of ScaledGD(λ) (LR-1, MS-1)
+// ---------------------------------------------------------------------------------------
+
+/// The damping `λ = c·σ_min^p·σ₁^(1−p)`: `p = 1` is the claims' `λ ∝ σ_min`; `p = 0` a
+/// κ-independent `λ = c·σ₁` (their negative control).
+pub(crate) fn damping(c: f64, power: f64, sigma_min: f64, sigma_1: f64) -> f64 {
+    c * sigma_min.powf(power) * sigma_1.powf(1.0 - power)
+}
+
+/// The tail rate of ScaledGD(λ) from the linearization around `M⋆` (CLAIMS.md §1): each
+/// signal mode contracts by `|1 − 2ησ_i/(σ_i + λ)|`; under sensing the signal–complement
+/// block, excited by the measurement error, contracts by `1 − ησ_i/(σ_i + λ)`. The tail is
+/// the slowest of them (`1 − 2ησ_min/(σ_min + λ)` resp. `1 − ησ_min/(σ_min + λ)` for
+/// η ≤ 2/3).
+pub(crate) fn scaledgd_rate(eta: f64, lambda: f64, spectrum: &[f64], sensing: bool) -> f64 {
+    spectrum
+        .iter()
+        .map(|&s| {
+            let s = s.abs();
+            let signal = (1.0 - 2.0 * eta * s / (s + lambda)).abs();
+            let cross = (1.0 - eta * s / (s + lambda)).abs();
+            if sensing {
+                signal.max(cross)
+            } else {
+                signal
+            }
+        })
+        .fold(0.0, f64::max)
 }

@@ -6,16 +6,16 @@
 //! p = 0.2 of gross outliers `+ 10·max|y|·N(0,1)`, `U₀ = αG/√d` (conventions 4),
 //! `e_t = ‖U_tU_tᵀ − X⋆‖_F/‖X⋆‖_F`, T = 1500, data seed 0, init seeds {1, 2}.
 
-use super::sensing_instance;
-use crate::claims::analysis::{at_defaults, t_hit};
-use crate::claims::lowrank::case;
-use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::{band, linear_fit};
-use crate::lowrank::{Instance, LowRankCase, Method, Problem};
-use crate::params::{Domain, Params};
-use crate::results::{Measurement, Series};
+use super::common::{build, case, seeded, sensing_instance};
+use crate::case::{CaseSpec, Instance, Method, Problem};
 use ratebench_core::rng::SeedPath;
 use ratebench_core::{Error, Result, StopRule, Trace};
+use ratebench_harness::claims::{
+    curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput, NegativeControl,
+};
+use ratebench_harness::fit::{band_fit, hit_or_nan, LinearFit};
+use ratebench_harness::params::{Domain, Params};
+use ratebench_harness::results::{Measurement, Series};
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric};
 use ratebench_sensing::{Noise, SensingProblem, SensingSpec};
 
@@ -119,20 +119,18 @@ fn setup_case(
     alpha: f64,
     iters: u64,
     rep: u64,
-) -> LowRankCase {
-    LowRankCase {
-        rep,
-        ..case(
-            label,
-            inst,
-            method,
-            p.usize("k"),
-            InitSpec::symmetric(alpha, InitScaling::SqrtN),
-            vec![METRIC],
-            METRIC,
-            StopRule::max_iter(iters),
-        )
-    }
+) -> CaseSpec {
+    let c = case(
+        label,
+        inst,
+        method,
+        p.usize("k"),
+        InitSpec::symmetric(alpha, InitScaling::SqrtN),
+        vec![METRIC],
+        METRIC,
+        StopRule::max_iter(iters),
+    );
+    seeded(c, rep)
 }
 
 /// The final error `e_T` (the last recorded value; a diverged run ends above 1e3).
@@ -165,6 +163,11 @@ fn ms5() -> Claim {
         quick: true,
         defaults: ms5_defaults,
         run: run_ms5,
+        control: Some(NegativeControl {
+            set: MS5_CONTROL,
+            reason: MS5_CONTROL_REASON,
+            fails: "band slope / log ρ",
+        }),
     }
 }
 
@@ -179,38 +182,30 @@ fn ms5_defaults() -> Params {
             "step decay factors ρ ∈ (0, 1] (η_t = η₀ρᵗ)",
         )
         .int("iters", 1500, Domain::AtLeast(1.0), "iterations T")
-        .float(
-            "band_lo",
-            3e-6,
-            Domain::Positive,
-            "lower edge of the fit band",
-        )
-        .float(
-            "band_hi",
-            3e-3,
-            Domain::Positive,
-            "upper edge of the fit band",
-        )
 }
 
-/// The LS fit of `log e_t` over the band, if at least two points lie in it.
-fn band_fit(tr: &Trace, lo: f64, hi: f64) -> Option<(crate::fit::LinearFit, f64, f64)> {
-    let (t, e) = band(&tr.series(METRIC.name()), lo, hi);
-    let le: Vec<f64> = e.iter().map(|v| v.ln()).collect();
-    let fit = linear_fit(&t, &le).ok()?;
+/// The fit band `3e-6 < e_t < 3e-3`.
+const MS5_BAND: (f64, f64) = (3e-6, 3e-3);
+
+/// MS-5's negative control (see the claim's registration).
+const MS5_CONTROL: &[(&str, &str)] = &[("m", "300")];
+const MS5_CONTROL_REASON: &str =
+    "m = 300 measurements are too few for Sign-RIP with 20 % outliers: the ℓ₁ \
+    minimizer is no longer X⋆, the error levels off inside the band and stops tracking ρᵗ";
+
+/// The LS fit of `log e_t` over the band with its first and last `t`, if at least two points
+/// lie in it.
+fn band_fit_span(tr: &Trace, lo: f64, hi: f64) -> Option<(LinearFit, f64, f64)> {
+    let series = tr.series(METRIC.name());
+    let fit = band_fit(&series, lo, hi).ok()?;
+    let (t, _) = ratebench_harness::fit::band(&series, lo, hi);
     Some((fit, t[0], t[t.len() - 1]))
 }
 
 fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     validate_shared(p)?;
     let (alpha, eta0, iters) = (p.f64("alpha"), p.f64("eta"), p.u64("iters"));
-    let (lo, hi) = (p.f64("band_lo"), p.f64("band_hi"));
-    if lo >= hi {
-        return Err(Error::invalid(
-            "band_lo",
-            format!("must be below band_hi = {hi}, got {lo}"),
-        ));
-    }
+    let (lo, hi) = MS5_BAND;
     let rhos = p.f64s("rho");
     check_rho(&rhos)?;
     let seeds: Vec<u64> = p.usizes("init_seeds").iter().map(|&s| s as u64).collect();
@@ -233,8 +228,8 @@ fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
-    let refs = at_defaults(p, ms5_defaults, &["rho", "init_seeds"]);
+    let traces = ctx.run(build(cases)?)?;
+    let refs = p.at_defaults(ms5_defaults, &["rho", "init_seeds"]);
     let mut m = Vec::new();
     let mut series: Vec<Series> = Vec::new();
     let mut laws: Vec<Series> = Vec::new();
@@ -242,7 +237,7 @@ fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     for (&(rho, s), tr) in runs.iter().zip(&traces) {
         let tag = format!("rho={rho}, seed={s}");
         let log_rho = rho.ln();
-        let fit = band_fit(tr, lo, hi);
+        let fit = band_fit_span(tr, lo, hi);
         let (ratio, ci) = match &fit {
             Some((f, _, _)) => {
                 let (a, b) = (f.slope_ci.0 / log_rho, f.slope_ci.1 / log_rho);
@@ -265,7 +260,7 @@ fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         if let Some((f, _, _)) = &fit {
             m.push(Measurement::report(format!("band fit R² [{tag}]"), f.r2));
         }
-        let t6 = t_hit(&tr.series(METRIC.name()), 1e-6);
+        let t6 = hit_or_nan(&tr.series(METRIC.name()), 1e-6);
         let mut meas = Measurement::report(format!("T(1e-6) [{tag}]"), t6);
         if refs && same(rho, 0.985) {
             meas = meas.with_reference(795.0); // catalogue: 780–810
@@ -315,11 +310,7 @@ fn run_ms5(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "‖UUᵀ−X⋆‖_F/‖X⋆‖_F",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: notes,
-    })
+    Ok(ClaimOutput::new(m, fig).with_message(notes))
 }
 
 // ----------------------------------------------------------------------------------------
@@ -337,6 +328,11 @@ fn ms6() -> Claim {
         quick: true,
         defaults: ms6_defaults,
         run: run_ms6,
+        control: Some(NegativeControl {
+            set: &[("alpha_hi", "[3.0,3.0]"), ("alpha_lo", "[0.3,0.3]")],
+            reason: "α = 3 vs 0.3 is not small initialization: the final error no longer scales as poly(α)",
+            fails: "e_T ratio per 100× decrease of α",
+        }),
     }
 }
 
@@ -437,10 +433,9 @@ fn run_ms6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
+    let traces = ctx.run(build(cases)?)?;
     let defaults = ms6_defaults();
-    let shared_default = at_defaults(
-        p,
+    let shared_default = p.at_defaults(
         ms6_defaults,
         &["alpha_hi", "alpha_lo", "rho", "iters", "init_seeds"],
     );
@@ -509,11 +504,7 @@ fn run_ms6(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "‖UUᵀ−X⋆‖_F/‖X⋆‖_F",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: notes,
-    })
+    Ok(ClaimOutput::new(m, fig).with_message(notes))
 }
 
 // ----------------------------------------------------------------------------------------
@@ -531,6 +522,11 @@ fn ms7() -> Claim {
         quick: true,
         defaults: ms7_defaults,
         run: run_ms7,
+        control: Some(NegativeControl {
+            set: &[("p", "0.6")],
+            reason: "p = 0.6 leaves m ≳ dr²/(1−p)² (a corrupted majority at m = 2000): SubGM stalls far from X⋆",
+            fails: "SubGM e_T",
+        }),
     }
 }
 
@@ -663,8 +659,8 @@ fn run_ms7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             ),
         })
         .collect();
-    let traces = ctx.run(cases)?;
-    let refs = at_defaults(p, ms7_defaults, &["init_seeds"]);
+    let traces = ctx.run(build(cases)?)?;
+    let refs = p.at_defaults(ms7_defaults, &["init_seeds"]);
     let mut m = vec![Measurement::report("realized outlier fraction", corrupted)];
     let mut series = Vec::new();
     let mut notes = width_note(p);
@@ -720,9 +716,5 @@ fn run_ms7(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "‖UUᵀ−X⋆‖_F/‖X⋆‖_F",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: notes,
-    })
+    Ok(ClaimOutput::new(m, fig).with_message(notes))
 }

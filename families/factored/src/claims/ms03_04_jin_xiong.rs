@@ -1,18 +1,18 @@
 //! MS-3 (Xiong, Ding, Du): the over-parameterized 1/T law under sensing, and MS-4 (Jin, Li,
 //! Lyu, Du, Lee): plateau timing of greedy low-rank learning under RIP sensing.
 
-use super::sensing_instance;
-use super::xu::seeded;
-use crate::claims::analysis::{
-    at_defaults, plateau_alphas, plateau_delay, plateau_floor, plateau_metrics, t_hit, InverseLaw,
-    Plateaus,
+use super::analysis::{
+    plateau_alphas, plateau_delay, plateau_floor, plateau_metrics, InverseLaw, Plateaus,
 };
-use crate::claims::lowrank::case;
-use crate::claims::{curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::lowrank::{Instance, Method};
-use crate::params::{Domain, Params};
-use crate::results::Measurement;
+use super::common::{build, case, seeded, sensing_instance};
+use crate::case::{Instance, Method};
 use ratebench_core::{Result, StopRule};
+use ratebench_harness::claims::{
+    curve, dashed, line, log_figure, Claim, ClaimCtx, ClaimOutput, NegativeControl,
+};
+use ratebench_harness::fit::hit_or_nan;
+use ratebench_harness::params::{Domain, Params};
+use ratebench_harness::results::Measurement;
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric};
 use ratebench_sensing::SensingSpec;
 
@@ -27,19 +27,25 @@ const JIN: &str =
     "Jin, Li, Lyu, Du, Lee — Understanding incremental learning of gradient descent: \
                    a fine-grained analysis of matrix sensing";
 
-/// A normalized GOE sensing instance of `M⋆ = U diag(σ) Uᵀ` with `m` measurements.
+/// A normalized GOE sensing instance of `M⋆ = U diag(σ, −λ₂, …) Uᵀ` with `m` measurements
+/// (`n − r` eigenvalues `−lambda2` appended when `lambda2 > 0`).
 fn spectrum_instance(
     n: usize,
     sigma: &[f64],
+    lambda2: f64,
     m: usize,
     claim: &str,
     seed: u64,
     ctx: &ClaimCtx,
 ) -> Result<Instance> {
+    let mut spectrum = sigma.to_vec();
+    if lambda2 > 0.0 {
+        spectrum.extend(std::iter::repeat_n(-lambda2, n.saturating_sub(sigma.len())));
+    }
     let spec = SensingSpec {
         n,
         r: sigma.len(),
-        spectrum: Some(sigma.to_vec()),
+        spectrum: Some(spectrum),
         m,
         ..Default::default()
     };
@@ -58,6 +64,12 @@ fn ms3() -> Claim {
         quick: true,
         defaults: ms3_defaults,
         run: run_ms3,
+        control: Some(NegativeControl {
+            set: &[("lambda2", "0.05")],
+            reason: "M⋆ indefinite (eigenvalues −0.05): XXᵀ cannot fit the negative part, the error tends to \
+                     ‖M₋‖_F and 1/e flattens instead of growing like 2ηt/√(k−r)",
+            fails: "slope of 1/e",
+        }),
     }
 }
 
@@ -70,11 +82,17 @@ fn ms3_defaults() -> Params {
             Domain::Positive,
             "spectrum σ of M⋆ (r = its length)",
         )
+        .float(
+            "lambda2",
+            0.0,
+            Domain::AtLeast(0.0),
+            "magnitude of n − r negative eigenvalues appended to σ (0: PSD M⋆, as the claim assumes)",
+        )
         .int(
             "k",
             3,
             Domain::AtLeast(1.0),
-            "factor rank (claim needs k > r)",
+            "factor rank (the law needs k > r)",
         )
         .ints(
             "m",
@@ -84,24 +102,12 @@ fn ms3_defaults() -> Params {
         )
         .float("eta", 0.1, Domain::Positive, "step size")
         .float("alpha", 0.1, Domain::Positive, "init scale, X₀ = αG")
-        .int("iters", 4000, Domain::AtLeast(1.0), "iterations T")
-        .int(
-            "window_start",
-            1500,
-            Domain::AtLeast(0.0),
-            "start of the fit window [start, T)",
-        )
+        .int("iters", 4000, Domain::AtLeast(1.0), "iterations T (fit window [0.375T, T))")
         .int(
             "control_m",
             1000,
             Domain::AtLeast(1.0),
             "measurements of the exactly parameterized control (k = r)",
-        )
-        .float(
-            "control_eps",
-            1e-10,
-            Domain::Positive,
-            "error the control must reach within T",
         )
         .int(
             "seed",
@@ -110,6 +116,11 @@ fn ms3_defaults() -> Params {
             "seed of the data (M⋆, operator) and of the initialization",
         )
 }
+
+/// The catalogue's window `[1500, 4000)` of `T = 4000`, scaled with `T`.
+const MS3_WINDOW: f64 = 0.375;
+/// The error the exactly parameterized control must reach within T.
+const MS3_CONTROL_EPS: f64 = 1e-10;
 
 fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, k, eta, iters, seed) = (
@@ -121,13 +132,15 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     );
     let sigma = p.f64s("sigma");
     let r = sigma.len();
+    InverseLaw::validate(k, r)?;
+    let lambda2 = p.f64("lambda2");
     let ms = p.usizes("m");
-    let (control_m, control_eps) = (p.usize("control_m"), p.f64("control_eps"));
+    let (control_m, control_eps) = (p.usize("control_m"), MS3_CONTROL_EPS);
     let abs = LowRankMetric::AbsErr;
     let init = InitSpec::symmetric(p.f64("alpha"), InitScaling::Plain);
     let mut cases = Vec::new();
     for &m_meas in &ms {
-        let inst = spectrum_instance(n, &sigma, m_meas, "MS-3", seed, ctx)?;
+        let inst = spectrum_instance(n, &sigma, lambda2, m_meas, "MS-3", seed, ctx)?;
         let c = case(
             format!("m={m_meas},k={k}"),
             &inst,
@@ -141,7 +154,7 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         cases.push(seeded(c, seed));
     }
     // Control: exact parameterization k = r converges linearly.
-    let inst = spectrum_instance(n, &sigma, control_m, "MS-3", seed, ctx)?;
+    let inst = spectrum_instance(n, &sigma, lambda2, control_m, "MS-3", seed, ctx)?;
     let c = case(
         format!("m={control_m},k={r}"),
         &inst,
@@ -153,9 +166,9 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         StopRule::max_iter(iters).with_target("abs_err", control_eps),
     );
     cases.push(seeded(c, seed));
-    let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, ms3_defaults, &[]);
-    let lo = p.u64("window_start");
+    let traces = ctx.run(build(cases)?)?;
+    let defaults = p.at_defaults(ms3_defaults, &[]);
+    let lo = (MS3_WINDOW * iters as f64).round() as u64;
     let mut m = Vec::new();
     let mut series = Vec::new();
     let mut law = InverseLaw {
@@ -180,7 +193,7 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         series.push(line(format!("GD k={k}, m={m_meas}"), curve(tr, "abs_err")));
     }
     let control = traces.last().expect("control run");
-    let t_control = t_hit(&control.series("abs_err"), control_eps);
+    let t_control = hit_or_nan(&control.series("abs_err"), control_eps);
     m.push(
         Measurement::check(
             format!("control T({control_eps:e}) [k=r={r},m={control_m}]"),
@@ -194,7 +207,7 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         format!("control GD k=r={r}, m={control_m}"),
         curve(control, "abs_err"),
     ));
-    series.extend(law.curve(iters));
+    series.push(law.curve(iters));
     let mut fig = log_figure(
         "Over-parameterized GD in sensing: error ≈ √(k−r)/(2ηt); k = r converges linearly",
         "iteration t",
@@ -202,11 +215,7 @@ fn run_ms3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         series,
     );
     fig.log_x = true;
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: String::new(),
-    })
+    Ok(ClaimOutput::new(m, fig))
 }
 
 fn ms4() -> Claim {
@@ -220,6 +229,12 @@ fn ms4() -> Claim {
         quick: true,
         defaults: ms4_defaults,
         run: run_ms4,
+        control: Some(NegativeControl {
+            set: &[("alpha", "[1.0,0.3]")],
+            reason: "α ≈ 1 is not small initialization: no separation of time scales, so ΔT_s is not \
+                     log(α₁/α₂)/log(1 + ησ_s)",
+            fails: "ΔT_",
+        }),
     }
 }
 
@@ -263,7 +278,7 @@ fn run_ms4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let sigma = p.f64s("sigma");
     let alphas = plateau_alphas(p)?;
     let ks = p.usizes("k");
-    let inst = spectrum_instance(n, &sigma, p.usize("m"), "MS-4", seed, ctx)?;
+    let inst = spectrum_instance(n, &sigma, 0.0, p.usize("m"), "MS-4", seed, ctx)?;
     let (metrics, all) = plateau_metrics(&sigma);
     let mut cases = Vec::new();
     for &k in &ks {
@@ -281,8 +296,8 @@ fn run_ms4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             cases.push(seeded(c, seed));
         }
     }
-    let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, ms4_defaults, &[]);
+    let traces = ctx.run(build(cases)?)?;
+    let defaults = p.at_defaults(ms4_defaults, &[]);
     let a0 = alphas[0];
     let mut m = Vec::new();
     let mut series = Vec::new();
@@ -352,9 +367,5 @@ fn run_ms4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     } else {
         String::new()
     };
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message,
-    })
+    Ok(ClaimOutput::new(m, fig).with_message(message))
 }

@@ -1,13 +1,15 @@
 //! MS-1, MS-2 (Xu, Shen, Chi, Ma): ScaledGD(λ) in over-parameterized matrix sensing.
 
-use super::sensing_instance;
-use crate::claims::analysis::{at_defaults, gd_slowdown, hitting_spread, predicted_tail, t_hit};
-use crate::claims::lowrank::case;
-use crate::claims::{curve, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::lowrank::{Instance, LowRankCase, Method};
-use crate::params::{Domain, Params};
-use crate::results::Measurement;
+use super::analysis::{damping, gd_slowdown, hitting_spread, predicted_tail, scaledgd_rate};
+use super::common::{build, case, extreme_eigs, seeded, sensing_instance};
+use crate::case::Method;
 use ratebench_core::{Result, StopRule};
+use ratebench_harness::claims::{
+    curve, line, log_figure, Claim, ClaimCtx, ClaimOutput, NegativeControl,
+};
+use ratebench_harness::fit::{hit_or_nan, two_point_rate};
+use ratebench_harness::params::{Domain, Params};
+use ratebench_harness::results::Measurement;
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric};
 use ratebench_sensing::{Noise, SensingSpec};
 
@@ -18,31 +20,16 @@ pub fn claims() -> Vec<Claim> {
 const SOURCE: &str =
     "Xu, Shen, Chi, Ma — ScaledGD(λ) for over-parameterized low-rank matrix sensing";
 
-/// A case whose initialization is seeded by `rep` (the data seed is the instance's).
-pub(super) fn seeded(mut c: LowRankCase, rep: u64) -> LowRankCase {
-    c.rep = rep;
-    c
-}
-
-/// `(σ_min, σ₁)` of the instance's ground truth.
-pub(super) fn extreme_eigs(inst: &Instance) -> (f64, f64) {
-    let s = inst.truth().spectrum();
-    let min = s.iter().fold(f64::INFINITY, |a, v| a.min(v.abs()));
-    let max = s.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    (min, max)
-}
-
-/// Two-point tail rate `exp((log e_j − log e_i)/(j − i))` between the first crossings
-/// `i` of `upper` and `j` of `lower` (NaN if either is missing).
-fn two_point_rate(series: &[(u64, f64)], upper: f64, lower: f64) -> f64 {
-    let first = |eps: f64| series.iter().find(|(_, e)| *e < eps).copied();
-    match (first(upper), first(lower)) {
-        (Some((ti, ei)), Some((tj, ej))) if tj > ti => {
-            ((ej.ln() - ei.ln()) / (tj - ti) as f64).exp()
-        }
-        _ => f64::NAN,
-    }
-}
+/// ScaledGD(λ) stops once the relative error is below this.
+const MS1_TARGET: f64 = 1e-12;
+/// The T(ε) threshold and lower edge of the two-point rate.
+const MS1_EPS: f64 = 1e-10;
+/// The upper edge of the two-point rate.
+const MS1_EPS_HI: f64 = 1e-4;
+/// ρ̂ ∈ [ρ − tol, ρ + tol].
+const MS1_RHO_TOL: f64 = 0.05;
+/// The GD comparator's target T_GD(ε).
+const MS1_GD_EPS: f64 = 1e-6;
 
 fn ms1() -> Claim {
     Claim {
@@ -51,11 +38,17 @@ fn ms1() -> Claim {
         source: SOURCE,
         statement: "In over-parameterized matrix sensing (k > r⋆, small initialization, RIP), after a short \
                     phase logarithmic in κ and n ScaledGD(λ) converges at a constant linear rate \
-                    1 − ησ_min/(σ_min + λ) = 0.75 independent of κ; vanilla GD needs polynomially many \
-                    (in κ) iterations.",
+                    1 − ησ_min/(σ_min + λ) (0.75 at η = 0.5, λ = σ_min) independent of κ for λ ∝ σ_min; \
+                    vanilla GD needs polynomially many (in κ) iterations.",
         quick: true,
         defaults: ms1_defaults,
         run: run_ms1,
+        control: Some(NegativeControl {
+            set: &[("lambda_power", "0"), ("lambda", "0.1"), ("iters", "2000")],
+            reason: "λ = 0.1 for every κ instead of λ ∝ σ_min: the rate 1 − ησ_min/(σ_min + λ) now depends on κ, \
+                     so the hitting times T(1e-10) spread far beyond ×1.5",
+            fails: "max/min T(1e-10) over kappa",
+        }),
     }
 }
 
@@ -86,7 +79,13 @@ fn ms1_defaults() -> Params {
             "lambda",
             1.0,
             Domain::Positive,
-            "damping λ in units of σ_min (claim: λ ∝ σ_min)",
+            "damping constant c in λ = c·σ_min^p·σ₁^(1−p)",
+        )
+        .float(
+            "lambda_power",
+            1.0,
+            Domain::AtLeast(0.0),
+            "exponent p of σ_min in λ (the claim: p = 1, λ ∝ σ_min)",
         )
         .float("alpha", 1e-8, Domain::Positive, "init scale, X₀ = αG/√n")
         .ints(
@@ -102,46 +101,10 @@ fn ms1_defaults() -> Params {
             "ScaledGD(λ) iteration cap T",
         )
         .float(
-            "target",
-            1e-12,
-            Domain::Positive,
-            "ScaledGD(λ) stops once the relative error is below this",
-        )
-        .float(
-            "eps",
-            1e-10,
-            Domain::Positive,
-            "T(ε) threshold and lower band edge",
-        )
-        .float(
-            "eps_hi",
-            1e-4,
-            Domain::Positive,
-            "upper band edge of the tail slope",
-        )
-        .float(
-            "rho",
-            0.75,
-            Domain::Positive,
-            "predicted rate 1 − ησ_min/(σ_min+λ) at the defaults",
-        )
-        .float(
-            "rho_tol",
-            0.05,
-            Domain::Positive,
-            "pass band ρ̂ ∈ [rho − rho_tol, rho + rho_tol]",
-        )
-        .float(
             "gd_eta",
             0.5,
             Domain::Positive,
             "GD comparator step in units of 1/σ₁",
-        )
-        .float(
-            "gd_eps",
-            1e-6,
-            Domain::Positive,
-            "GD comparator target T_GD(ε)",
         )
         .int(
             "gd_iters",
@@ -158,9 +121,10 @@ const MS1_REF_20000: (f64, f64, f64) = (0.7455, 1.14, 8.6);
 fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, k, m_meas) = (p.usize("n"), p.usize("r"), p.usize("k"), p.usize("m"));
     let (eta, alpha) = (p.f64("eta"), p.f64("alpha"));
-    let kappas = p.f64s("kappa");
+    let kappas = p.sweep_f64s("kappa")?;
     let seeds: Vec<u64> = p.usizes("seeds").into_iter().map(|s| s as u64).collect();
-    let (eps, eps_hi, gd_eps) = (p.f64("eps"), p.f64("eps_hi"), p.f64("gd_eps"));
+    let (eps, eps_hi, gd_eps) = (MS1_EPS, MS1_EPS_HI, MS1_GD_EPS);
+    let mut predicted = Vec::new();
     let init = InitSpec::symmetric(alpha, InitScaling::SqrtN);
     let rel = LowRankMetric::RelErr;
     let mut cases = Vec::new();
@@ -176,11 +140,10 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             let inst = sensing_instance(spec, ctx.base_seed, "MS-1", seed)?;
             let (sigma_min, sigma_1) = extreme_eigs(&inst);
             let label = format!("kappa={kappa},seed={seed}");
-            let sgd = Method::ScaledGd {
-                eta,
-                lambda: p.f64("lambda") * sigma_min,
-            };
-            let stop = StopRule::max_iter(p.u64("iters")).with_target("rel_err", p.f64("target"));
+            let lambda = damping(p.f64("lambda"), p.f64("lambda_power"), sigma_min, sigma_1);
+            predicted.push(scaledgd_rate(eta, lambda, &inst.truth().spectrum(), true));
+            let sgd = Method::ScaledGd { eta, lambda };
+            let stop = StopRule::max_iter(p.u64("iters")).with_target("rel_err", MS1_TARGET);
             let c = case(
                 label.clone(),
                 &inst,
@@ -201,12 +164,12 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             cases.push(seeded(c, seed));
         }
     }
-    let traces = ctx.run(cases)?;
+    let traces = ctx.run(build(cases)?)?;
     let at = |ki: usize, si: usize| 2 * (ki * seeds.len() + si);
-    let (rho_pred, rho_tol) = (p.f64("rho"), p.f64("rho_tol"));
+    let rho_tol = MS1_RHO_TOL;
     // References: m = 20000 (the default) or the catalogue's m = 5000 runs.
-    let ref20000 = at_defaults(p, ms1_defaults, &[]);
-    let ref5000 = m_meas == 5000 && at_defaults(p, ms1_defaults, &["m"]);
+    let ref20000 = p.at_defaults(ms1_defaults, &[]);
+    let ref5000 = m_meas == 5000 && p.at_defaults(ms1_defaults, &["m"]);
     let mut m = Vec::new();
     let mut series = Vec::new();
     for (si, &seed) in seeds.iter().enumerate() {
@@ -215,7 +178,8 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         for (ki, &kappa) in kappas.iter().enumerate() {
             let (sgd, gd) = (&traces[at(ki, si)], &traces[at(ki, si) + 1]);
             let e = sgd.series("rel_err");
-            let t = t_hit(&e, eps);
+            let rho_pred = predicted[at(ki, si) / 2];
+            let t = hit_or_nan(&e, eps);
             let mut meas = Measurement::report(format!("T({eps:e})[kappa={kappa},seed={seed}]"), t);
             if ref5000 {
                 // 109–113 (κ = 10) and 89–93 (κ = 100) across seeds.
@@ -232,7 +196,7 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 format!("rho_hat[kappa={kappa},seed={seed}]"),
                 rho,
                 format!(
-                    "∈ [{:.2}, {:.2}] (prediction 1 − ησ_min/(σ_min+λ) = {rho_pred}); two-point slope between the first crossings of {eps_hi:e} and {eps:e}",
+                    "∈ [{:.4}, {:.4}] (prediction 1 − ησ_min/(σ_min+λ) = {rho_pred:.4}); two-point slope between the first crossings of {eps_hi:e} and {eps:e}",
                     rho_pred - rho_tol,
                     rho_pred + rho_tol
                 ),
@@ -244,7 +208,7 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
                 meas = meas.with_reference(0.76);
             }
             m.push(meas);
-            let tg = t_hit(&gd.series("rel_err"), gd_eps);
+            let tg = hit_or_nan(&gd.series("rel_err"), gd_eps);
             let mut meas =
                 Measurement::report(format!("T_GD({gd_eps:e})[kappa={kappa},seed={seed}]"), tg);
             if ref5000 {
@@ -284,7 +248,7 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             gd_ref,
         ));
     }
-    series.extend(predicted_tail(traces.first(), eps_hi, rho_pred, 200));
+    series.extend(predicted_tail(traces.first(), eps_hi, predicted[0], 200));
     let mut figure = log_figure(
         "ScaledGD(λ) vs GD in over-parameterized sensing across κ",
         "iteration t",
@@ -299,11 +263,7 @@ fn run_ms1(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     } else {
         String::new()
     };
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(figure),
-        message,
-    })
+    Ok(ClaimOutput::new(m, figure).with_message(message))
 }
 
 fn ms2() -> Claim {
@@ -317,6 +277,7 @@ fn ms2() -> Claim {
         quick: true,
         defaults: ms2_defaults,
         run: run_ms2,
+        control: None,
     }
 }
 
@@ -398,8 +359,8 @@ fn run_ms2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             seeded(c, seed)
         })
         .collect();
-    let traces = ctx.run(cases)?;
-    let defaults = at_defaults(p, ms2_defaults, &[]);
+    let traces = ctx.run(build(cases)?)?;
+    let defaults = p.at_defaults(ms2_defaults, &[]);
     let mut m = Vec::new();
     let mut series = Vec::new();
     let mut finals = Vec::new();
@@ -436,12 +397,8 @@ fn run_ms2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         series,
     );
     fig.log_x = true;
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message:
-            "Exploratory: the catalogue's reference (≈ 3.3e-2 for k = 2 vs 5.7e-2 for k = 10) \
-                  is not cleanly k-independent."
-                .to_string(),
-    })
+    Ok(ClaimOutput::new(m, fig).with_message(
+        "Exploratory: the catalogue's reference (≈ 3.3e-2 for k = 2 vs 5.7e-2 for k = 10) \
+         is not cleanly k-independent.",
+    ))
 }

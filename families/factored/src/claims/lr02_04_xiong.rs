@@ -1,14 +1,16 @@
 //! LR-2 … LR-4 (Xiong, Ding, Du): over-parameterized GD slows down; asymmetry and one
 //! rebalancing step restore linear convergence.
 
-use super::{case, instance, spread};
-use crate::claims::analysis::InverseLaw;
-use crate::claims::{curve, line, log_figure, Claim, ClaimCtx, ClaimOutput};
-use crate::fit::{band, linear_fit};
-use crate::lowrank::Method;
-use crate::params::{Domain, Params};
-use crate::results::Measurement;
-use ratebench_core::{Result, StopRule, Trace};
+use super::analysis::InverseLaw;
+use super::common::{build, case, instance, kappa_spec};
+use crate::case::Method;
+use ratebench_core::{Error, Result, StopRule, Trace};
+use ratebench_harness::claims::{
+    curve, line, log_figure, Claim, ClaimCtx, ClaimOutput, NegativeControl,
+};
+use ratebench_harness::fit::{band_fit, slope_or_nan, spread};
+use ratebench_harness::params::{Domain, Params};
+use ratebench_harness::results::Measurement;
 use ratebench_lowrank::{InitScaling, InitSpec, LowRankMetric, LowRankSpec};
 
 pub fn claims() -> Vec<Claim> {
@@ -31,41 +33,45 @@ fn lr2() -> Claim {
                 .int("n", 20, Domain::AtLeast(1.0), "dimension")
                 .int("r", 2, Domain::AtLeast(1.0), "rank r⋆")
                 .float("kappa", 5.0, Domain::AtLeast(1.0), "condition number")
+                .float(
+                    "lambda2",
+                    0.0,
+                    Domain::AtLeast(0.0),
+                    "magnitude of n − r negative eigenvalues appended to the spectrum (0: PSD M⋆, as the claim assumes)",
+                )
                 .ints(
                     "k",
                     &[3, 4, 6],
                     Domain::AtLeast(1.0),
-                    "factor ranks (claim needs k > r)",
+                    "factor ranks (the law needs k > r)",
                 )
                 .float("eta", 0.1, Domain::Positive, "step size")
                 .float("alpha", 0.1, Domain::Positive, "init scale, X₀ = αG")
-                .int("iters", 5000, Domain::AtLeast(1.0), "iterations T")
-                .int(
-                    "window_start",
-                    2000,
-                    Domain::AtLeast(0.0),
-                    "start of the fit window [start, T)",
-                )
+                .int("iters", 5000, Domain::AtLeast(1.0), "iterations T (fit window [0.4T, T))")
         },
         run: run_lr2,
+        control: Some(NegativeControl {
+            set: &[("lambda2", "0.05")],
+            reason: "M⋆ indefinite (eigenvalues −0.05): XXᵀ cannot fit the negative part, the error tends to \
+                     ‖M₋‖_F and 1/e flattens instead of growing like 2ηt/√(k−r)",
+            fails: "slope of 1/e",
+        }),
     }
 }
 
+/// The catalogue's window `[2000, 5000)` of `T = 5000`, scaled with `T`.
+const LR2_WINDOW: f64 = 0.4;
+
 fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, eta, iters) = (p.usize("n"), p.usize("r"), p.f64("eta"), p.u64("iters"));
-    let inst = instance(
-        LowRankSpec {
-            n,
-            r,
-            kappa: p.f64("kappa"),
-            ..Default::default()
-        },
-        ctx.base_seed,
-        "LR-2",
-    )?;
+    let ks = p.usizes("k");
+    for &k in &ks {
+        InverseLaw::validate(k, r)?;
+    }
+    let spec = kappa_spec(n, r, p.f64("kappa"), p.f64("lambda2"));
+    let inst = instance(spec, ctx.base_seed, "LR-2")?;
     let abs = LowRankMetric::AbsErr;
     let init = InitSpec::symmetric(p.f64("alpha"), InitScaling::Plain);
-    let ks = p.usizes("k");
     let cases = ks
         .iter()
         .map(|&k| {
@@ -81,10 +87,10 @@ fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
+    let traces = ctx.run(build(cases)?)?;
     let mut m = Vec::new();
     let mut series = Vec::new();
-    let lo = p.u64("window_start");
+    let lo = (LR2_WINDOW * iters as f64).round() as u64;
     for (&k, tr) in ks.iter().zip(&traces) {
         let law = InverseLaw {
             eta,
@@ -99,7 +105,7 @@ fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         m.push(slope.with_reference(law.prediction()));
         m.push(ll.with_reference(-1.0));
         series.push(line(format!("GD k={k}"), curve(tr, "abs_err")));
-        series.extend(law.curve(iters));
+        series.push(law.curve(iters));
     }
     let mut fig = log_figure(
         "Symmetric over-parameterized GD: error ≈ √(k−r)/(2ηt)",
@@ -108,11 +114,7 @@ fn run_lr2(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         series,
     );
     fig.log_x = true;
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: String::new(),
-    })
+    Ok(ClaimOutput::new(m, fig))
 }
 
 fn lr3() -> Claim {
@@ -125,6 +127,12 @@ fn lr3() -> Claim {
         quick: true,
         defaults: asym_defaults,
         run: run_lr3,
+        control: Some(NegativeControl {
+            set: &[("alpha", "[0.4,0.2,0.1]")],
+            reason: "n·α² = 3.2 … 0.2 is not small initialization (n·α² ≲ 0.1): the rate stops scaling as α² \
+                     (the catalogue's pitfall: larger α becomes slower)",
+            fails: "slope(alpha=",
+        }),
     }
 }
 
@@ -152,27 +160,38 @@ fn asym_defaults() -> Params {
 
 /// LS slope of `log e` over the band `(1e-11, 1e-3)`.
 fn band_slope(tr: &Trace) -> (f64, (f64, f64)) {
-    let (t, e) = band(&tr.series("abs_err"), 1e-11, 1e-3);
-    let le: Vec<f64> = e.iter().map(|v| v.ln()).collect();
-    match linear_fit(&t, &le) {
-        Ok(f) => (f.slope, f.slope_ci),
-        Err(_) => (f64::NAN, (f64::NAN, f64::NAN)),
+    slope_or_nan(band_fit(&tr.series("abs_err"), 1e-11, 1e-3))
+}
+
+/// The asymmetric instance of LR-3/LR-4 and its α sweep (the α² law needs k > r and at
+/// least two distinct scales).
+fn asym_setup(
+    p: &Params,
+    claim: &str,
+    ctx: &ClaimCtx,
+) -> Result<(crate::case::Instance, Vec<f64>)> {
+    let (r, k) = (p.usize("r"), p.usize("k"));
+    if k <= r {
+        return Err(Error::invalid(
+            "k",
+            format!("the α² law is for over-parameterized k > r = {r}, got k = {k} (LR-3 runs k = r as its control)"),
+        ));
     }
+    let spec = LowRankSpec {
+        n: p.usize("n"),
+        r,
+        kappa: p.f64("kappa"),
+        ..Default::default()
+    };
+    Ok((
+        instance(spec, ctx.base_seed, claim)?,
+        p.sweep_f64s("alpha")?,
+    ))
 }
 
 fn run_lr3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, k, eta) = (p.usize("n"), p.usize("r"), p.usize("k"), p.f64("eta"));
-    let alphas = p.f64s("alpha");
-    let inst = instance(
-        LowRankSpec {
-            n,
-            r,
-            kappa: p.f64("kappa"),
-            ..Default::default()
-        },
-        ctx.base_seed,
-        "LR-3",
-    )?;
+    let (inst, alphas) = asym_setup(p, "LR-3", ctx)?;
     let abs = LowRankMetric::AbsErr;
     let stop = StopRule::max_iter(p.u64("iters")).with_target("abs_err", 1e-11);
     let mk = |kk: usize, a: f64| {
@@ -190,11 +209,11 @@ fn run_lr3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let control = [alphas[0], *alphas.last().expect("non-empty")];
     let mut cases: Vec<_> = alphas.iter().map(|&a| mk(k, a)).collect();
     cases.extend(control.iter().map(|&a| mk(r, a)));
-    let traces = ctx.run(cases)?;
+    let traces = ctx.run(build(cases)?)?;
     let mut m = Vec::new();
     let mut series = Vec::new();
     let slopes: Vec<f64> = traces.iter().map(|t| band_slope(t).0).collect();
-    let defaults = crate::claims::analysis::at_defaults(p, asym_defaults, &["iters", "switch"]);
+    let defaults = p.at_defaults(asym_defaults, &["iters", "switch"]);
     for (i, &a) in alphas.iter().enumerate() {
         let (s, ci) = band_slope(&traces[i]);
         // The catalogue's single-seed slopes; they apply only to its exact setup.
@@ -258,11 +277,7 @@ fn run_lr3(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "‖FGᵀ−M⋆‖_F",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message,
-    })
+    Ok(ClaimOutput::new(m, fig).with_message(message))
 }
 
 fn lr4() -> Claim {
@@ -276,22 +291,18 @@ fn lr4() -> Claim {
         quick: true,
         defaults: asym_defaults,
         run: run_lr4,
+        control: Some(NegativeControl {
+            set: &[("switch", "1e-13")],
+            reason: "the rebalancing never fires inside the fit band (1e-11 < e < 1e-3), so the α² dependence of \
+                     plain asymmetric GD remains",
+            fails: "max/min − 1 of the slopes",
+        }),
     }
 }
 
 fn run_lr4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
     let (n, r, k, eta) = (p.usize("n"), p.usize("r"), p.usize("k"), p.f64("eta"));
-    let alphas = p.f64s("alpha");
-    let inst = instance(
-        LowRankSpec {
-            n,
-            r,
-            kappa: p.f64("kappa"),
-            ..Default::default()
-        },
-        ctx.base_seed,
-        "LR-4",
-    )?;
+    let (inst, alphas) = asym_setup(p, "LR-4", ctx)?;
     let abs = LowRankMetric::AbsErr;
     let stop = StopRule::max_iter(p.u64("iters")).with_target("abs_err", 1e-12);
     let method = Method::GdRebalanced {
@@ -313,7 +324,7 @@ fn run_lr4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
             )
         })
         .collect();
-    let traces = ctx.run(cases)?;
+    let traces = ctx.run(build(cases)?)?;
     let mut m = Vec::new();
     let mut series = Vec::new();
     let mut slopes = Vec::new();
@@ -354,9 +365,5 @@ fn run_lr4(p: &Params, ctx: &mut ClaimCtx) -> Result<ClaimOutput> {
         "‖FGᵀ−M⋆‖_F",
         series,
     );
-    Ok(ClaimOutput {
-        measurements: m,
-        figure: Some(fig),
-        message: String::new(),
-    })
+    Ok(ClaimOutput::new(m, fig))
 }
