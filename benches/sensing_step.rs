@@ -1,11 +1,14 @@
-//! One sensing iteration against the two operator mat-vecs alone (`A·z`, `Aᵀ·v`), which
-//! stream the stored operator twice and bound the iteration from below (memory-bound).
+//! One sensing iteration against one streaming read of the stored operator: the iteration
+//! reads the operator once (residuals and the adjoint accumulated block by block), so the
+//! read of the same bytes bounds it from below.
 //!
-//! Groups (throughput in bytes of operator streamed, so criterion prints GB/s):
-//! * `sensing-step/<method>/n=<n>,m=<m>,k=<k>`: one `Solver::step` of GD or ScaledGD(λ);
-//! * `sensing-matvecs/n=<n>,m=<m>`: `A·z` followed by `Aᵀ·v`;
-//! * `copy/<bytes>`: copying a buffer of twice the operator's size, the machine's streaming
-//!   bandwidth reference.
+//! Groups (throughput in bytes of operator, so criterion prints GB/s):
+//! * `sensing-step/<method>/n=<n>,m=<m>,k=<k>[,threads=2]`: one `Solver::step` of GD or
+//!   ScaledGD(λ) (with 2 threads inside a 2-thread pool for the `threads=2` variant);
+//! * `sensing-read/n=<n>,m=<m>[,threads=2]`: the sum of every stored entry, a plain
+//!   streaming read of the same bytes (the 2-thread variant sums two halves in parallel);
+//! * `sensing-matvecs/n=<n>,m=<m>`: `A·z` then `Aᵀ·v` as two separate passes (what an
+//!   iteration cost before the one-pass kernel).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use faer::Col;
@@ -19,7 +22,29 @@ use std::time::Duration;
 
 const SIZES: [(usize, usize); 2] = [(50, 1500), (100, 5000)];
 
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+    bytes: u64,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .throughput(Throughput::Bytes(bytes));
+    g
+}
+
+/// Sum of a column-major block of entries (what a streaming read does besides loading).
+fn read(m: faer::MatRef<'_, f64>) -> f64 {
+    m.sum()
+}
+
 fn bench(c: &mut Criterion) {
+    let pool2 = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool");
     for &(n, m) in &SIZES {
         let spec = SensingSpec {
             n,
@@ -32,15 +57,26 @@ fn bench(c: &mut Criterion) {
             SensingProblem::generate(&spec, &SeedPath::new(0).with("bench")).expect("valid spec");
         let op = p.operator();
         let bytes = (op.nrows() * op.ncols() * 8) as u64;
-        let mut g = c.benchmark_group("sensing-matvecs");
-        g.sample_size(10)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
-        g.throughput(Throughput::Bytes(2 * bytes));
+        let size = format!("n={n},m={m}");
+
+        let mut g = group(c, "sensing-read", bytes);
+        g.bench_function(BenchmarkId::from_parameter(&size), |b| {
+            b.iter(|| black_box(read(op.matrix())))
+        });
+        g.bench_function(
+            BenchmarkId::from_parameter(format!("{size},threads=2")),
+            |b| {
+                let (left, right) = op.matrix().split_at_col(m / 2);
+                b.iter(|| pool2.install(|| black_box(rayon::join(|| read(left), || read(right)))))
+            },
+        );
+        g.finish();
+
+        let mut g = group(c, "sensing-matvecs", bytes);
         let flat = Col::<f64>::from_fn(op.ncols(), |i| (i % 7) as f64);
         let mut resid = Col::<f64>::zeros(op.nrows());
         let mut back = Col::<f64>::zeros(op.ncols());
-        g.bench_function(BenchmarkId::from_parameter(format!("n={n},m={m}")), |b| {
+        g.bench_function(BenchmarkId::from_parameter(&size), |b| {
             b.iter(|| {
                 op.apply_flat(black_box(flat.as_ref()), resid.as_mut());
                 op.adjoint_flat(black_box(resid.as_ref()), back.as_mut());
@@ -48,38 +84,27 @@ fn bench(c: &mut Criterion) {
         });
         g.finish();
 
-        let mut g = c.benchmark_group("sensing-step");
-        g.sample_size(10)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
-        g.throughput(Throughput::Bytes(2 * bytes));
+        let mut g = group(c, "sensing-step", bytes);
         for k in [3, 10] {
-            let id = format!("n={n},m={m},k={k}");
+            let id = format!("{size},k={k}");
             let init = InitSpec::symmetric(0.5, InitScaling::SqrtN);
             let mut gd = Gd::new(0.1, k, init.clone());
             gd.init(&p, &mut SeedPath::new(1).stream("init")).unwrap();
             g.bench_function(BenchmarkId::new("gd", &id), |b| {
                 b.iter(|| gd.step(black_box(&p)).unwrap())
             });
-            let mut sgd = ScaledGd::new(0.5, 0.1, k, init);
+            let mut sgd = ScaledGd::new(0.5, 0.1, k, init.clone());
             sgd.init(&p, &mut SeedPath::new(1).stream("init")).unwrap();
             g.bench_function(BenchmarkId::new("scaledgd-lambda", &id), |b| {
                 b.iter(|| sgd.step(black_box(&p)).unwrap())
             });
+            let mut sgd2 = ScaledGd::new(0.5, 0.1, k, init).threads(2);
+            pool2.install(|| sgd2.init(&p, &mut SeedPath::new(1).stream("init")).unwrap());
+            g.bench_function(
+                BenchmarkId::new("scaledgd-lambda", format!("{id},threads=2")),
+                |b| b.iter(|| pool2.install(|| sgd2.step(black_box(&p)).unwrap())),
+            );
         }
-        g.finish();
-
-        let mut g = c.benchmark_group("copy");
-        g.sample_size(10)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
-        let src = vec![1.0f64; 2 * op.nrows() * op.ncols()];
-        let mut dst = vec![0.0f64; src.len()];
-        // Bytes read (a copy also writes as many; criterion reports the read rate).
-        g.throughput(Throughput::Bytes(2 * bytes));
-        g.bench_function(BenchmarkId::from_parameter(format!("n={n},m={m}")), |b| {
-            b.iter(|| dst.copy_from_slice(black_box(&src)))
-        });
         g.finish();
     }
 }

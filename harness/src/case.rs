@@ -178,10 +178,20 @@ pub struct RunContext<'a> {
     pub parallel: bool,
 }
 
-/// Runs a case and builds its `runs.csv` and `hits.csv` rows.
+/// Runs a case and builds its `runs.csv` and `hits.csv` rows. With `threads > 1` the case
+/// runs inside a pool of its own with that many threads (built before the run, so not
+/// timed), where the solver's parallel kernels split their work.
 pub fn run_case(case: &dyn Case, ctx: &RunContext<'_>) -> Result<RunResult> {
     let meta = case.meta();
-    let out = case.run(&ctx.env)?;
+    let out = if ctx.env.threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(ctx.env.threads)
+            .build()
+            .map_err(|e| ratebench_core::Error::numerical("thread pool", e))?
+            .install(|| case.run(&ctx.env))?
+    } else {
+        case.run(&ctx.env)?
+    };
     let run_id = meta.run_id(ctx.env.group);
     let trace = out.trace;
     if trace.solver != meta.algorithm {

@@ -19,6 +19,7 @@ pub struct Gd<P: FactoredLoss> {
     rebalance_pending: bool,
     rebalanced_at: Option<u64>,
     steps: u64,
+    threads: usize,
     it: Option<Factors>,
     buf: Option<Buffers<P::Workspace>>,
 }
@@ -34,9 +35,16 @@ impl<P: FactoredLoss> Gd<P> {
             rebalance_pending: false,
             rebalanced_at: None,
             steps: 0,
+            threads: 1,
             it: None,
             buf: None,
         }
+    }
+
+    /// Computes gradients with `n` threads.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
     }
 
     /// Rebalance once, at the first step after `abs_err < threshold` (asymmetric only).
@@ -66,7 +74,7 @@ impl<P: FactoredLoss> Solver for Gd<P> {
     fn init(&mut self, problem: &P, rng: &mut Rng) -> Result<()> {
         validate(self.eta, self.k)?;
         let it = self.init.start(problem, self.k, rng)?;
-        self.buf = Some(Buffers::new(problem, &it));
+        self.buf = Some(Buffers::new(problem, &it, self.threads));
         self.it = Some(it);
         self.steps = 0;
         self.rebalanced_at = None;
@@ -109,6 +117,10 @@ impl<P: FactoredLoss> Solver for Gd<P> {
 
     fn iterate(&self) -> &Factors {
         self.it.as_ref().expect("iterate() before init()")
+    }
+
+    fn is_finite(&self) -> bool {
+        self.it.as_ref().is_none_or(Factors::is_finite)
     }
 
     fn observe(&mut self, names: &[&'static str], values: &[f64]) {

@@ -11,7 +11,8 @@
 //! | [`SubGm`] | `U ← U − η₀ρᵗ(1/m)Σ sign(r_i)(A_i + A_iᵀ)U` (ℓ₁ loss, [`MeasurementLoss`]) |
 //! | [`L2Gd`] | `U ← U − η(1/m)Σ r_i A_i U` (SubGM's ℓ₂ comparator) |
 //!
-//! Every `step` works in buffers allocated by `init`.
+//! Every `step` works in buffers allocated by `init`. `.threads(n)` on any solver computes
+//! its gradients with `n` threads (deterministic for a given `n`; default 1).
 //!
 //! ```
 //! use ratebench_core::{rng::SeedPath, Solver};
@@ -67,7 +68,7 @@ struct Buffers<W> {
 }
 
 impl<W> Buffers<W> {
-    fn new<P: FactoredLoss<Workspace = W>>(problem: &P, it: &Factors) -> Self {
+    fn new<P: FactoredLoss<Workspace = W>>(problem: &P, it: &Factors, threads: usize) -> Self {
         let (n1, n2) = problem.shape();
         let k = it.rank();
         let second = if matches!(it, Factors::Asym { .. }) {
@@ -78,7 +79,7 @@ impl<W> Buffers<W> {
         Buffers {
             grad_a: Mat::zeros(n1, k),
             grad_b: Mat::zeros(second, k),
-            ws: problem.workspace(k),
+            ws: problem.workspace(k, threads),
         }
     }
 }

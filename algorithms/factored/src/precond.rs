@@ -73,6 +73,9 @@ struct PrecState<W> {
     it: Factors,
     buf: Buffers<W>,
     pre: Preconditioner,
+    /// Where the exact residual is formed (PrecGD on problems whose gradient's residual
+    /// norm is an estimate).
+    scratch: Mat<f64>,
 }
 
 impl<W> PrecState<W> {
@@ -81,16 +84,25 @@ impl<W> PrecState<W> {
         k: usize,
         init: &InitSpec,
         rng: &mut Rng,
+        threads: usize,
     ) -> Result<Self> {
         let it = init.start(problem, k, rng)?;
         Ok(Self {
-            buf: Buffers::new(problem, &it),
+            buf: Buffers::new(problem, &it, threads),
             it,
             pre: Preconditioner::new(k),
+            scratch: Mat::zeros(0, 0),
         })
     }
 
-    /// One step with damping `lambda(residual_norm)`; returns the residual norm.
+    /// Allocates the scratch the exact residual needs.
+    fn with_exact_residual<P: FactoredLoss>(mut self, problem: &P) -> Self {
+        let (r, c) = problem.residual_scratch();
+        self.scratch = Mat::zeros(r, c);
+        self
+    }
+
+    /// One step with damping `lambda(residual_norm)`.
     fn step<P: FactoredLoss<Workspace = W>>(
         &mut self,
         problem: &P,
@@ -98,21 +110,28 @@ impl<W> PrecState<W> {
         lambda: impl Fn(f64) -> f64,
     ) -> Result<()> {
         let b = &mut self.buf;
+        let estimate = match &self.it {
+            Factors::Sym(x) => problem.sym_gradient(x.as_ref(), b.grad_a.as_mut(), &mut b.ws),
+            Factors::Asym { f, g } => problem.asym_gradient(
+                f.as_ref(),
+                g.as_ref(),
+                b.grad_a.as_mut(),
+                b.grad_b.as_mut(),
+                &mut b.ws,
+            ),
+        };
+        let res = if self.scratch.nrows() > 0 {
+            problem.exact_residual(&self.it, estimate, self.scratch.as_mut())
+        } else {
+            estimate
+        };
+        let lam = lambda(res);
         match &mut self.it {
             Factors::Sym(x) => {
-                let res = problem.sym_gradient(x.as_ref(), b.grad_a.as_mut(), &mut b.ws);
-                self.pre.apply(x.as_ref(), lambda(res), b.grad_a.as_mut())?;
+                self.pre.apply(x.as_ref(), lam, b.grad_a.as_mut())?;
                 sub_scaled(x.as_mut(), eta, b.grad_a.as_ref());
             }
             Factors::Asym { f, g } => {
-                let res = problem.asym_gradient(
-                    f.as_ref(),
-                    g.as_ref(),
-                    b.grad_a.as_mut(),
-                    b.grad_b.as_mut(),
-                    &mut b.ws,
-                );
-                let lam = lambda(res);
                 // Both preconditioners use the pre-step factors (simultaneous update).
                 self.pre.apply(g.as_ref(), lam, b.grad_a.as_mut())?;
                 self.pre.apply(f.as_ref(), lam, b.grad_b.as_mut())?;
@@ -131,6 +150,7 @@ pub struct ScaledGd<P: FactoredLoss> {
     lambda: f64,
     k: usize,
     init: InitSpec,
+    threads: usize,
     state: Option<PrecState<P::Workspace>>,
 }
 
@@ -142,8 +162,15 @@ impl<P: FactoredLoss> ScaledGd<P> {
             lambda,
             k,
             init,
+            threads: 1,
             state: None,
         }
+    }
+
+    /// Computes gradients with `n` threads.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
     }
 }
 
@@ -162,7 +189,13 @@ impl<P: FactoredLoss> Solver for ScaledGd<P> {
     fn init(&mut self, problem: &P, rng: &mut Rng) -> Result<()> {
         validate(self.eta, self.k)?;
         check::at_least("lambda", self.lambda, 0.0)?;
-        self.state = Some(PrecState::init(problem, self.k, &self.init, rng)?);
+        self.state = Some(PrecState::init(
+            problem,
+            self.k,
+            &self.init,
+            rng,
+            self.threads,
+        )?);
         Ok(())
     }
 
@@ -178,6 +211,10 @@ impl<P: FactoredLoss> Solver for ScaledGd<P> {
     fn iterate(&self) -> &Factors {
         &self.state.as_ref().expect("iterate() before init()").it
     }
+
+    fn is_finite(&self) -> bool {
+        self.state.as_ref().is_none_or(|s| s.it.is_finite())
+    }
 }
 
 /// PrecGD (Zhang, Fattahi, Zhang): ScaledGD with damping `λ_t = c·‖A(XXᵀ) − y‖`,
@@ -188,6 +225,7 @@ pub struct PrecGd<P: FactoredLoss> {
     damping: f64,
     k: usize,
     init: InitSpec,
+    threads: usize,
     state: Option<PrecState<P::Workspace>>,
 }
 
@@ -199,8 +237,15 @@ impl<P: FactoredLoss> PrecGd<P> {
             damping,
             k,
             init,
+            threads: 1,
             state: None,
         }
+    }
+
+    /// Computes gradients with `n` threads.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
     }
 }
 
@@ -215,7 +260,10 @@ impl<P: FactoredLoss> Solver for PrecGd<P> {
     fn init(&mut self, problem: &P, rng: &mut Rng) -> Result<()> {
         validate(self.eta, self.k)?;
         check::positive("damping", self.damping)?;
-        self.state = Some(PrecState::init(problem, self.k, &self.init, rng)?);
+        self.state = Some(
+            PrecState::init(problem, self.k, &self.init, rng, self.threads)?
+                .with_exact_residual(problem),
+        );
         Ok(())
     }
 
@@ -233,6 +281,10 @@ impl<P: FactoredLoss> Solver for PrecGd<P> {
 
     fn iterate(&self) -> &Factors {
         &self.state.as_ref().expect("iterate() before init()").it
+    }
+
+    fn is_finite(&self) -> bool {
+        self.state.as_ref().is_none_or(|s| s.it.is_finite())
     }
 }
 

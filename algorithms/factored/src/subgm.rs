@@ -20,6 +20,7 @@ fn start<P: MeasurementLoss>(
     k: usize,
     init: &InitSpec,
     rng: &mut Rng,
+    threads: usize,
 ) -> Result<State<P::Workspace>> {
     let it = init.start(problem, k, rng)?;
     if !matches!(it, Factors::Sym(_)) {
@@ -30,7 +31,7 @@ fn start<P: MeasurementLoss>(
     }
     Ok(State {
         step: Mat::zeros(problem.shape().0, k),
-        ws: problem.workspace(k),
+        ws: problem.workspace(k, threads),
         it,
     })
 }
@@ -60,6 +61,7 @@ pub struct SubGm<P: MeasurementLoss> {
     k: usize,
     init: InitSpec,
     t: u64,
+    threads: usize,
     state: Option<State<P::Workspace>>,
 }
 
@@ -72,8 +74,15 @@ impl<P: MeasurementLoss> SubGm<P> {
             k,
             init,
             t: 0,
+            threads: 1,
             state: None,
         }
+    }
+
+    /// Computes steps with `n` threads.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
     }
 }
 
@@ -94,7 +103,7 @@ impl<P: MeasurementLoss> Solver for SubGm<P> {
                 format!("must be in (0, 1], got {}", self.rho),
             ));
         }
-        self.state = Some(start(problem, self.k, &self.init, rng)?);
+        self.state = Some(start(problem, self.k, &self.init, rng, self.threads)?);
         self.t = 0;
         Ok(())
     }
@@ -112,6 +121,10 @@ impl<P: MeasurementLoss> Solver for SubGm<P> {
     fn iterate(&self) -> &Factors {
         &self.state.as_ref().expect("iterate() before init()").it
     }
+
+    fn is_finite(&self) -> bool {
+        self.state.as_ref().is_none_or(|s| s.it.is_finite())
+    }
 }
 
 /// The ℓ₂-GD comparator: `U ← U − η(1/m)Σ_i(⟨A_i, UUᵀ⟩ − y_i)A_iU`, constant `η`.
@@ -119,6 +132,7 @@ pub struct L2Gd<P: MeasurementLoss> {
     eta: f64,
     k: usize,
     init: InitSpec,
+    threads: usize,
     state: Option<State<P::Workspace>>,
 }
 
@@ -129,8 +143,15 @@ impl<P: MeasurementLoss> L2Gd<P> {
             eta,
             k,
             init,
+            threads: 1,
             state: None,
         }
+    }
+
+    /// Computes steps with `n` threads.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
     }
 }
 
@@ -144,7 +165,7 @@ impl<P: MeasurementLoss> Solver for L2Gd<P> {
 
     fn init(&mut self, problem: &P, rng: &mut Rng) -> Result<()> {
         validate(self.eta, self.k)?;
-        self.state = Some(start(problem, self.k, &self.init, rng)?);
+        self.state = Some(start(problem, self.k, &self.init, rng, self.threads)?);
         Ok(())
     }
 
@@ -160,5 +181,9 @@ impl<P: MeasurementLoss> Solver for L2Gd<P> {
 
     fn iterate(&self) -> &Factors {
         &self.state.as_ref().expect("iterate() before init()").it
+    }
+
+    fn is_finite(&self) -> bool {
+        self.state.as_ref().is_none_or(|s| s.it.is_finite())
     }
 }

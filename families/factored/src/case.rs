@@ -255,21 +255,27 @@ impl FactoredCase {
         metrics: &mut MetricSet<'_, Factors>,
         env: &RunEnv<'_>,
     ) -> Result<Trace> {
-        let (k, init) = (self.k, self.init.clone());
+        let (k, init, t) = (self.k, self.init.clone(), env.threads);
         Ok(match self.method {
-            Method::Gd { eta } => self.go(&mut Gd::new(eta, k, init), p, metrics, env),
+            Method::Gd { eta } => self.go(&mut Gd::new(eta, k, init).threads(t), p, metrics, env),
             Method::GdRebalanced { eta, below } => self.go(
-                &mut Gd::new(eta, k, init).rebalance_below(below),
+                &mut Gd::new(eta, k, init).rebalance_below(below).threads(t),
                 p,
                 metrics,
                 env,
             ),
-            Method::ScaledGd { eta, lambda } => {
-                self.go(&mut ScaledGd::new(eta, lambda, k, init), p, metrics, env)
-            }
-            Method::PrecGd { eta, damping } => {
-                self.go(&mut PrecGd::new(eta, damping, k, init), p, metrics, env)
-            }
+            Method::ScaledGd { eta, lambda } => self.go(
+                &mut ScaledGd::new(eta, lambda, k, init).threads(t),
+                p,
+                metrics,
+                env,
+            ),
+            Method::PrecGd { eta, damping } => self.go(
+                &mut PrecGd::new(eta, damping, k, init).threads(t),
+                p,
+                metrics,
+                env,
+            ),
             Method::SubGm { .. } | Method::L2Gd { .. } => {
                 return Err(Error::invalid(
                     "method",
@@ -288,19 +294,22 @@ impl Case for FactoredCase {
     fn run(&self, env: &RunEnv<'_>) -> Result<RunOutput> {
         let truth = self.instance.truth();
         let mut metrics = MetricEvaluator::new(truth, &self.metrics)?.into_metric_set();
-        let (k, init) = (self.k, self.init.clone());
+        let (k, init, t) = (self.k, self.init.clone(), env.threads);
         let trace = match &self.instance.problem {
             Problem::LowRank(p) => self.factored(p.as_ref(), &mut metrics, env)?,
             Problem::Sensing(p) => match self.method {
                 Method::SubGm { eta0, rho } => self.go(
-                    &mut SubGm::new(eta0, rho, k, init),
+                    &mut SubGm::new(eta0, rho, k, init).threads(t),
                     p.as_ref(),
                     &mut metrics,
                     env,
                 ),
-                Method::L2Gd { eta } => {
-                    self.go(&mut L2Gd::new(eta, k, init), p.as_ref(), &mut metrics, env)
-                }
+                Method::L2Gd { eta } => self.go(
+                    &mut L2Gd::new(eta, k, init).threads(t),
+                    p.as_ref(),
+                    &mut metrics,
+                    env,
+                ),
                 _ => self.factored(p.as_ref(), &mut metrics, env)?,
             },
         };

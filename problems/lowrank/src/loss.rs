@@ -19,8 +19,10 @@ pub trait FactoredLoss: Sync {
     /// `(rows, cols)` of the matrix being factored.
     fn shape(&self) -> (usize, usize);
 
-    /// Allocates the workspace for rank `k` (called from `init`, never from `step`).
-    fn workspace(&self, k: usize) -> Self::Workspace;
+    /// Allocates the workspace for rank `k` (called from `init`, never from `step`), for a
+    /// gradient computed with `threads` threads (1 = sequential; results are deterministic
+    /// for a given count).
+    fn workspace(&self, k: usize, threads: usize) -> Self::Workspace;
 
     /// Writes `∇f(X)` into `grad` and returns the residual norm `‖A(XXᵀ) − y‖`.
     fn sym_gradient(
@@ -33,6 +35,24 @@ pub trait FactoredLoss: Sync {
     /// The matrix whose top-`k` eigenpairs (symmetric) or singular pairs (asymmetric) give
     /// the spectral initialization: `M` for factorization, `A*(y)` for sensing.
     fn spectral_matrix(&self) -> Mat<f64>;
+
+    /// Shape of the scratch matrix [`FactoredLoss::exact_residual`] needs; `(0, 0)` when the
+    /// gradients' residual norm is already exact.
+    fn residual_scratch(&self) -> (usize, usize) {
+        (0, 0)
+    }
+
+    /// The residual norm of the iterate's product, exact, given the gradient's `estimate`
+    /// (which may lose accuracy near the optimum). Only methods whose step depends on the
+    /// residual (PrecGD's damping) call it.
+    fn exact_residual(
+        &self,
+        _it: &crate::Factors,
+        estimate: f64,
+        _scratch: MatMut<'_, f64>,
+    ) -> f64 {
+        estimate
+    }
 
     /// Writes `∇_F` and `∇_G` and returns the residual norm `‖A(FGᵀ) − y‖`.
     fn asym_gradient(
@@ -70,10 +90,12 @@ pub trait MeasurementLoss: FactoredLoss {
     fn measurements(&self) -> usize;
 }
 
-/// Buffers for the factorization gradient: two `k × k` Gram matrices.
+/// Buffers for the factorization gradient: two `k × k` Gram matrices, and the parallelism
+/// of its products.
 pub struct FactorizationWorkspace {
     gram_a: Mat<f64>,
     gram_b: Mat<f64>,
+    par: Par,
 }
 
 /// `⟨A, B⟩` in a fixed (column-major) order.
@@ -95,16 +117,17 @@ impl FactoredLoss for LowRankProblem {
         LowRankProblem::shape(self)
     }
 
-    fn workspace(&self, k: usize) -> FactorizationWorkspace {
+    fn workspace(&self, k: usize, threads: usize) -> FactorizationWorkspace {
         FactorizationWorkspace {
             gram_a: Mat::zeros(k, k),
             gram_b: Mat::zeros(k, k),
+            par: ratebench_core::par(threads),
         }
     }
 
     /// `∇ = X(XᵀX) − MX`: one `n × n × k` product instead of forming `XXᵀ` (`n²k` vs `n²k + n²k`).
-    /// The residual norm uses `‖XᵀX‖² − 2⟨X, MX⟩ + ‖M‖²`, which loses accuracy near the
-    /// optimum; it only feeds damping heuristics, never a reported metric.
+    /// The returned residual norm uses `‖XᵀX‖² − 2⟨X, MX⟩ + ‖M‖²`, which cancels near the
+    /// optimum; [`FactoredLoss::exact_residual`] gives the exact value where it matters.
     fn sym_gradient(
         &self,
         x: MatRef<'_, f64>,
@@ -117,7 +140,7 @@ impl FactoredLoss for LowRankProblem {
             x.transpose(),
             x,
             1.0,
-            Par::Seq,
+            ws.par,
         );
         matmul(
             grad.as_mut(),
@@ -125,7 +148,7 @@ impl FactoredLoss for LowRankProblem {
             self.target(),
             x,
             -1.0,
-            Par::Seq,
+            ws.par,
         );
         let x_mx = -inner(x, grad.as_ref());
         matmul(
@@ -134,13 +157,41 @@ impl FactoredLoss for LowRankProblem {
             x,
             ws.gram_a.as_ref(),
             1.0,
-            Par::Seq,
+            ws.par,
         );
         residual_norm(ws.gram_a.squared_norm_l2() - 2.0 * x_mx + self.target_sq_norm())
     }
 
     fn spectral_matrix(&self) -> Mat<f64> {
         self.target().to_owned()
+    }
+
+    fn residual_scratch(&self) -> (usize, usize) {
+        self.shape()
+    }
+
+    /// The expansion `‖P‖² − 2⟨P, M⟩ + ‖M‖²` loses `ε‖M‖²` in absolute terms: relative to a
+    /// residual with `res² ≥ 1e-4‖M‖²` that is ≤ 1e-12, so the estimate is kept there; below,
+    /// the residual is formed explicitly (one `n² k` product).
+    fn exact_residual(
+        &self,
+        it: &crate::Factors,
+        estimate: f64,
+        mut scratch: MatMut<'_, f64>,
+    ) -> f64 {
+        if estimate * estimate >= 1e-4 * self.target_sq_norm() {
+            return estimate;
+        }
+        it.product_into(scratch.as_mut());
+        let m = self.target();
+        let mut sq = 0.0;
+        for j in 0..scratch.ncols() {
+            for i in 0..scratch.nrows() {
+                let d = scratch[(i, j)] - m[(i, j)];
+                sq += d * d;
+            }
+        }
+        sq.sqrt()
     }
 
     /// `∇_F = F(GᵀG) − MG`, `∇_G = G(FᵀF) − MᵀF`.
@@ -158,7 +209,7 @@ impl FactoredLoss for LowRankProblem {
             f.transpose(),
             f,
             1.0,
-            Par::Seq,
+            ws.par,
         );
         matmul(
             ws.gram_b.as_mut(),
@@ -166,7 +217,7 @@ impl FactoredLoss for LowRankProblem {
             g.transpose(),
             g,
             1.0,
-            Par::Seq,
+            ws.par,
         );
         matmul(
             grad_f.as_mut(),
@@ -174,7 +225,7 @@ impl FactoredLoss for LowRankProblem {
             self.target(),
             g,
             -1.0,
-            Par::Seq,
+            ws.par,
         );
         let f_mg = -inner(f, grad_f.as_ref());
         matmul(
@@ -183,7 +234,7 @@ impl FactoredLoss for LowRankProblem {
             f,
             ws.gram_b.as_ref(),
             1.0,
-            Par::Seq,
+            ws.par,
         );
         matmul(
             grad_g.as_mut(),
@@ -191,7 +242,7 @@ impl FactoredLoss for LowRankProblem {
             self.target().transpose(),
             f,
             -1.0,
-            Par::Seq,
+            ws.par,
         );
         matmul(
             grad_g.as_mut(),
@@ -199,7 +250,7 @@ impl FactoredLoss for LowRankProblem {
             g,
             ws.gram_a.as_ref(),
             1.0,
-            Par::Seq,
+            ws.par,
         );
         let cross = inner(ws.gram_a.as_ref(), ws.gram_b.as_ref());
         residual_norm(cross - 2.0 * f_mg + self.target_sq_norm())
@@ -239,7 +290,7 @@ mod tests {
         let mut rng = SeedPath::new(1).stream("init");
         let x = gaussian_mat(&mut rng, 9, 3);
         let d = gaussian_mat(&mut rng, 9, 3);
-        let mut ws = p.workspace(3);
+        let mut ws = p.workspace(3, 1);
         let mut grad = Mat::zeros(9, 3);
         let res = p.sym_gradient(x.as_ref(), grad.as_mut(), &mut ws);
         let h = 1e-5;
@@ -278,5 +329,35 @@ mod tests {
             "fd {fd} vs analytic {an}"
         );
         assert!((res - (2.0 * loss_asym(&p, &f, &g)).sqrt()).abs() < 1e-10);
+    }
+
+    /// Near the optimum the expansion cancels; the exact residual does not.
+    #[test]
+    fn exact_residual_near_the_optimum() {
+        let spec = LowRankSpec {
+            n: 30,
+            spectrum: Some(vec![1.0, 0.5]),
+            ..Default::default()
+        };
+        let p = LowRankProblem::generate(&spec, &mut SeedPath::new(1).stream("data")).unwrap();
+        let evd = p.target().self_adjoint_eigen(faer::Side::Lower).unwrap();
+        let (u, s) = (evd.U(), evd.S().column_vector());
+        let delta = 1e-9;
+        // X = U₂√Λ₂ plus a tiny perturbation: ‖XXᵀ − M‖ ≈ 2·1e-9·‖…‖.
+        let x = Mat::<f64>::from_fn(30, 2, |i, j| {
+            u[(i, 29 - j)] * s[29 - j].sqrt() + if i == j { delta } else { 0.0 }
+        });
+        let mut ws = p.workspace(2, 1);
+        let mut grad = Mat::zeros(30, 2);
+        let estimate = p.sym_gradient(x.as_ref(), grad.as_mut(), &mut ws);
+        let it = crate::Factors::Sym(x.clone());
+        let mut scratch = Mat::zeros(30, 30);
+        let exact = p.exact_residual(&it, estimate, scratch.as_mut());
+        let truth = (&x * x.transpose() - p.target()).norm_l2();
+        assert!((exact - truth).abs() < 1e-6 * truth, "{exact} vs {truth}");
+        assert!(
+            (estimate - truth).abs() > 1e-2 * truth,
+            "the expansion cancels: {estimate} vs {truth}"
+        );
     }
 }

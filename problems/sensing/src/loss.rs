@@ -1,69 +1,159 @@
 //! The sensing losses: `FactoredLoss` (ℓ₂, for GD/ScaledGD/PrecGD) and `MeasurementLoss`
 //! (residual-weighted adjoints, for SubGM and the ℓ₂-GD comparator).
+//!
+//! Every iteration makes **one pass** over the stored operator: measurements are processed
+//! in blocks small enough to stay in cache, each block's residuals `r_i = ⟨a_i, z⟩ − y_i`
+//! (one GEMV) are weighted and immediately accumulated as `Σ φ(r_i)·a_i` (a second GEMV on
+//! the same, cached block). With `threads > 1` the measurements are split into that many
+//! contiguous ranges, each with its own partial adjoint, summed in range order: results are
+//! deterministic for a given thread count.
 
 use crate::SensingProblem;
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Col, Mat, MatMut, MatRef, Par};
+use faer::{Accum, Col, ColMut, ColRef, Mat, MatMut, MatRef, Par};
 use ratebench_lowrank::{FactoredLoss, MeasurementLoss, ResidualWeight};
 
+/// Bytes of operator per block: a block is read from memory once and again from L2.
+const BLOCK_BYTES: usize = 256 << 10;
+
 /// Preallocated buffers: `Z` (n×n), its flattening, the residual (m), the adjoint (flat and
-/// n×n).
+/// n×n), and per-thread partial adjoints and weighted residual blocks.
 pub struct SensingWorkspace {
     z: Mat<f64>,
     flat: Col<f64>,
     resid: Col<f64>,
     back: Col<f64>,
     adj: Mat<f64>,
+    /// One partial adjoint per thread (unused with one thread: `back` is written directly).
+    partials: Vec<Col<f64>>,
+    /// One block of weighted residuals per thread.
+    weighted: Vec<Col<f64>>,
+    block: usize,
 }
 
 impl SensingProblem {
-    /// `resid = A(Z) − y` with `Z` already in `ws.z`; returns nothing (allocation-free).
-    fn residual(&self, ws: &mut SensingWorkspace) {
-        self.operator.flatten(ws.z.as_ref(), ws.flat.as_mut());
-        self.operator
-            .apply_flat(ws.flat.as_ref(), ws.resid.as_mut());
-        for i in 0..ws.resid.nrows() {
-            ws.resid[i] -= self.y[i];
+    /// One pass over measurements `[start, end)`: `resid = A(z) − y` on the range and
+    /// `acc = Σ φ(r_i)·a_i` over it.
+    #[allow(clippy::too_many_arguments)]
+    fn pass(
+        &self,
+        (start, end): (usize, usize),
+        flat: ColRef<'_, f64>,
+        resid: &mut [f64],
+        weighted: &mut Col<f64>,
+        mut acc: ColMut<'_, f64>,
+        block: usize,
+        phi: &(dyn Fn(f64) -> f64 + Sync),
+    ) {
+        acc.fill(0.0);
+        let y = self.y();
+        let mut i0 = start;
+        while i0 < end {
+            let i1 = (i0 + block).min(end);
+            let a = self.operator.block(i0, i1);
+            let r = ColMut::from_slice_mut(&mut resid[i0 - start..i1 - start]);
+            matmul(
+                r.as_mat_mut(),
+                Accum::Replace,
+                a.transpose(),
+                flat.as_mat(),
+                1.0,
+                Par::Seq,
+            );
+            let mut w = weighted.as_mut().subrows_mut(0, i1 - i0);
+            let r = &mut resid[i0 - start..i1 - start];
+            for (k, ri) in r.iter_mut().enumerate() {
+                *ri -= y[i0 + k];
+                w[k] = phi(*ri);
+            }
+            matmul(
+                acc.as_mut().as_mat_mut(),
+                Accum::Add,
+                a,
+                w.as_ref().as_mat(),
+                1.0,
+                Par::Seq,
+            );
+            i0 = i1;
         }
     }
 
-    /// `ws.adj = Σ_i resid_i A_i` (as the operator stores it, scaling included).
-    fn adjoint_of_resid(&self, ws: &mut SensingWorkspace) {
-        self.operator
-            .adjoint_flat(ws.resid.as_ref(), ws.back.as_mut());
+    /// Threads `[lo, hi)` of `threads`, each on its measurement range, by recursive
+    /// `rayon::join` (no heap allocation). `resid` covers exactly their measurements.
+    #[allow(clippy::too_many_arguments)]
+    fn split_pass(
+        &self,
+        (lo, hi, threads): (usize, usize, usize),
+        flat: ColRef<'_, f64>,
+        resid: &mut [f64],
+        partials: &mut [Col<f64>],
+        weighted: &mut [Col<f64>],
+        block: usize,
+        phi: &(dyn Fn(f64) -> f64 + Sync),
+    ) {
+        let m = self.m;
+        let bound = |t: usize| t * m / threads;
+        if hi - lo == 1 {
+            let range = (bound(lo), bound(hi));
+            self.pass(
+                range,
+                flat,
+                resid,
+                &mut weighted[0],
+                partials[0].as_mut(),
+                block,
+                phi,
+            );
+            return;
+        }
+        let mid = (lo + hi) / 2;
+        let (r0, r1) = resid.split_at_mut(bound(mid) - bound(lo));
+        let (p0, p1) = partials.split_at_mut(mid - lo);
+        let (w0, w1) = weighted.split_at_mut(mid - lo);
+        rayon::join(
+            || self.split_pass((lo, mid, threads), flat, r0, p0, w0, block, phi),
+            || self.split_pass((mid, hi, threads), flat, r1, p1, w1, block, phi),
+        );
+    }
+
+    /// `ws.resid = A(Z) − y` and `ws.back = Σ φ(r_i) a_i` in one pass, `Z` in `ws.z`.
+    fn residual_and_adjoint(&self, ws: &mut SensingWorkspace, phi: &(dyn Fn(f64) -> f64 + Sync)) {
+        self.operator.flatten(ws.z.as_ref(), ws.flat.as_mut());
+        let flat = ws.flat.as_ref();
+        let resid = ws
+            .resid
+            .try_as_col_major_mut()
+            .expect("contiguous")
+            .as_slice_mut();
+        let threads = ws.partials.len();
+        if threads <= 1 {
+            let (block, w) = (ws.block, &mut ws.weighted[0]);
+            self.pass((0, self.m), flat, resid, w, ws.back.as_mut(), block, phi);
+            return;
+        }
+        let spec = (0, threads, threads);
+        self.split_pass(
+            spec,
+            flat,
+            resid,
+            &mut ws.partials,
+            &mut ws.weighted,
+            ws.block,
+            phi,
+        );
+        // The partial adjoints are summed in range order: deterministic for a thread count.
+        ws.back.fill(0.0);
+        for p in &ws.partials {
+            ws.back += p;
+        }
+    }
+
+    /// `ws.adj = sym(Σ φ(r_i) A_i)` from `ws.back`.
+    fn adjoint_matrix(&self, ws: &mut SensingWorkspace) {
         self.operator
             .unflatten_adjoint(ws.back.as_ref(), ws.adj.as_mut());
-    }
-
-    /// `ws.resid = A(XXᵀ) − y`.
-    fn sym_residual(&self, x: MatRef<'_, f64>, ws: &mut SensingWorkspace) {
-        matmul(
-            ws.z.as_mut(),
-            Accum::Replace,
-            x,
-            x.transpose(),
-            1.0,
-            Par::Seq,
-        );
-        self.residual(ws);
-    }
-
-    /// `out = scale · sym(Σ_i w_i A_i) X` with the weights `w` currently in `ws.resid`.
-    fn weighted_adjoint_times(
-        &self,
-        x: MatRef<'_, f64>,
-        out: MatMut<'_, f64>,
-        scale: f64,
-        ws: &mut SensingWorkspace,
-    ) {
-        self.adjoint_of_resid(ws);
-        self.symmetrize_adj(ws);
-        matmul(out, Accum::Replace, ws.adj.as_ref(), x, scale, Par::Seq);
-    }
-
-    /// `(A + Aᵀ)/2` in place (for a general operator applied to symmetric factors).
-    fn symmetrize_adj(&self, ws: &mut SensingWorkspace) {
         if self.operator.layout() == crate::operator::Layout::Full {
+            // (A + Aᵀ)/2 for a general operator applied to symmetric factors.
             let n = ws.adj.nrows();
             for l in 0..n {
                 for j in 0..l {
@@ -74,10 +164,44 @@ impl SensingProblem {
             }
         }
     }
+
+    /// `ws.z = XXᵀ`, then the one-pass residual and adjoint, then `ws.adj`.
+    fn sym_pass(
+        &self,
+        x: MatRef<'_, f64>,
+        ws: &mut SensingWorkspace,
+        phi: &(dyn Fn(f64) -> f64 + Sync),
+    ) {
+        matmul(
+            ws.z.as_mut(),
+            Accum::Replace,
+            x,
+            x.transpose(),
+            1.0,
+            Par::Seq,
+        );
+        self.residual_and_adjoint(ws, phi);
+        self.adjoint_matrix(ws);
+    }
 }
 
 fn norm2(v: &Col<f64>) -> f64 {
     (0..v.nrows()).map(|i| v[i] * v[i]).sum::<f64>().sqrt()
+}
+
+fn identity(r: f64) -> f64 {
+    r
+}
+
+/// `sign(r)`, with the subgradient of `|·|` at 0 chosen as 0.
+fn sign(r: f64) -> f64 {
+    if r > 0.0 {
+        1.0
+    } else if r < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
 }
 
 impl FactoredLoss for SensingProblem {
@@ -87,14 +211,25 @@ impl FactoredLoss for SensingProblem {
         self.operator.shape()
     }
 
-    fn workspace(&self, _k: usize) -> SensingWorkspace {
+    fn workspace(&self, _k: usize, threads: usize) -> SensingWorkspace {
         let (n, _) = self.operator.shape();
+        let p = self.operator.ncols();
+        let block = (BLOCK_BYTES / (8 * p.max(1))).clamp(1, 1024);
+        let threads = threads.clamp(1, self.m.max(1));
+        let partials = if threads > 1 {
+            (0..threads).map(|_| Col::zeros(p)).collect()
+        } else {
+            Vec::new()
+        };
         SensingWorkspace {
             z: Mat::zeros(n, n),
-            flat: Col::zeros(self.operator.ncols()),
+            flat: Col::zeros(p),
             resid: Col::zeros(self.operator.nrows()),
-            back: Col::zeros(self.operator.ncols()),
+            back: Col::zeros(p),
             adj: Mat::zeros(n, n),
+            partials,
+            weighted: (0..threads).map(|_| Col::zeros(block)).collect(),
+            block,
         }
     }
 
@@ -111,8 +246,8 @@ impl FactoredLoss for SensingProblem {
         grad: MatMut<'_, f64>,
         ws: &mut SensingWorkspace,
     ) -> f64 {
-        self.sym_residual(x, ws);
-        self.weighted_adjoint_times(x, grad, 1.0, ws);
+        self.sym_pass(x, ws, &identity);
+        matmul(grad, Accum::Replace, ws.adj.as_ref(), x, 1.0, Par::Seq);
         norm2(&ws.resid)
     }
 
@@ -133,8 +268,9 @@ impl FactoredLoss for SensingProblem {
             1.0,
             Par::Seq,
         );
-        self.residual(ws);
-        self.adjoint_of_resid(ws);
+        self.residual_and_adjoint(ws, &identity);
+        self.operator
+            .unflatten_adjoint(ws.back.as_ref(), ws.adj.as_mut());
         matmul(grad_f, Accum::Replace, ws.adj.as_ref(), g, 1.0, Par::Seq);
         matmul(grad_g, Accum::Replace, ws.adj.transpose(), f, 1.0, Par::Seq);
         norm2(&ws.resid)
@@ -142,7 +278,8 @@ impl FactoredLoss for SensingProblem {
 }
 
 impl MeasurementLoss for SensingProblem {
-    /// `out = (1/m) Σ_i φ(r_i)(A_i + A_iᵀ) X` with `r = A(XXᵀ) − y`; returns `(1/m)‖r‖₁`.
+    /// `out = (1/m) Σ_i φ(r_i)(A_i + A_iᵀ) X` with `r = A(XXᵀ) − y` of the raw problem
+    /// (stored = c·raw, see [`SensingProblem::raw_scale`]); returns `(1/m)‖r‖₁`.
     fn residual_step(
         &self,
         x: MatRef<'_, f64>,
@@ -150,7 +287,11 @@ impl MeasurementLoss for SensingProblem {
         out: MatMut<'_, f64>,
         ws: &mut SensingWorkspace,
     ) -> f64 {
-        self.sym_residual(x, ws);
+        let phi: &(dyn Fn(f64) -> f64 + Sync) = match weight {
+            ResidualWeight::Sign => &sign,
+            ResidualWeight::Identity => &identity,
+        };
+        self.sym_pass(x, ws, phi);
         let m = self.m as f64;
         // The residuals and A_i of the raw problem are the stored ones divided by c.
         let c = self.raw_scale;
@@ -158,24 +299,12 @@ impl MeasurementLoss for SensingProblem {
             .map(|i| ws.resid[i].abs())
             .sum::<f64>()
             / (m * c);
-        if weight == ResidualWeight::Sign {
-            for i in 0..ws.resid.nrows() {
-                // sign(0) = 0: the subgradient of |·| at 0 chosen as 0.
-                ws.resid[i] = if ws.resid[i] > 0.0 {
-                    1.0
-                } else if ws.resid[i] < 0.0 {
-                    -1.0
-                } else {
-                    0.0
-                };
-            }
-        }
         // (A_i + A_iᵀ) = 2·sym(A_i); φ(r_raw)·A_raw = φ(r/c)·A/c.
         let scale = match weight {
             ResidualWeight::Sign => 2.0 / (m * c),
             ResidualWeight::Identity => 2.0 / (m * c * c),
         };
-        self.weighted_adjoint_times(x, out, scale, ws);
+        matmul(out, Accum::Replace, ws.adj.as_ref(), x, scale, Par::Seq);
         l1
     }
 
@@ -220,7 +349,7 @@ mod tests {
             let p = SensingProblem::generate(&spec, &SeedPath::new(4)).unwrap();
             let mut rng = SeedPath::new(4).stream("t");
             let (x, d) = (gaussian_mat(&mut rng, 6, 3), gaussian_mat(&mut rng, 6, 3));
-            let mut ws = p.workspace(3);
+            let mut ws = p.workspace(3, 1);
             let mut g = Mat::zeros(6, 3);
             let res = p.sym_gradient(x.as_ref(), g.as_mut(), &mut ws);
             let h = 1e-6;
@@ -271,6 +400,39 @@ mod tests {
     }
 
     #[test]
+    fn threaded_pass_is_deterministic_and_matches_the_sequential_one() {
+        let spec = SensingSpec {
+            n: 7,
+            r: 2,
+            m: 1001,
+            ..Default::default()
+        };
+        let p = SensingProblem::generate(&spec, &SeedPath::new(6)).unwrap();
+        let x = gaussian_mat(&mut SeedPath::new(6).stream("x"), 7, 3);
+        let grad = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut ws = p.workspace(3, threads);
+                let mut g = Mat::zeros(7, 3);
+                let res = p.sym_gradient(x.as_ref(), g.as_mut(), &mut ws);
+                (g, res)
+            })
+        };
+        let (g1, r1) = grad(1);
+        let (g3, r3) = grad(3);
+        let (g3b, _) = grad(3);
+        assert!(g3 == g3b, "same thread count, same bits");
+        assert!(
+            (&g1 - &g3).norm_max() < 1e-12 * g1.norm_max(),
+            "split sums agree"
+        );
+        assert!((r1 - r3).abs() < 1e-12 * r1);
+    }
+
+    #[test]
     fn subgradient_uses_signs() {
         let spec = SensingSpec {
             n: 4,
@@ -281,7 +443,7 @@ mod tests {
         };
         let p = SensingProblem::generate(&spec, &SeedPath::new(2)).unwrap();
         let x = gaussian_mat(&mut SeedPath::new(2).stream("x"), 4, 2);
-        let mut ws = p.workspace(2);
+        let mut ws = p.workspace(2, 1);
         let mut out = Mat::zeros(4, 2);
         let l1 = p.residual_step(x.as_ref(), ResidualWeight::Sign, out.as_mut(), &mut ws);
         // Dense reference: (1/m) Σ sign(r_i)(A_i + A_iᵀ)X with A_i from the full operator.

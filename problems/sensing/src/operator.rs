@@ -16,9 +16,15 @@ pub enum Layout {
     Full,
 }
 
-/// `A(Z)_i = Σ_q op[i, q]·flat(Z)[q]` for an `n × n` argument.
+/// `A(Z)_i = Σ_q a_i[q]·flat(Z)[q]` for an `n × n` argument.
+///
+/// Stored measurement-major: column `i` of the `ncols() × m` matrix is `a_i`, contiguous,
+/// so one pass over the columns computes each residual `r_i = ⟨a_i, z⟩ − y_i` and adds
+/// `φ(r_i)·a_i` to the adjoint while `a_i` is still in cache (see
+/// [`crate::SensingProblem`]'s gradient): an iteration reads the operator once.
 #[derive(Clone, Debug)]
 pub struct Operator {
+    /// `ncols × m`: column `i` is measurement `i`.
     op: Mat<f64>,
     n: usize,
     layout: Layout,
@@ -37,7 +43,7 @@ impl Operator {
                 } else {
                     1.0
                 };
-                let mut op = Mat::<f64>::zeros(m, n * (n + 1) / 2);
+                let mut op = Mat::<f64>::zeros(n * (n + 1) / 2, m);
                 for i in 0..m {
                     g.iter_mut().for_each(|x| *x = crate::normal(rng));
                     for l in 0..n {
@@ -45,7 +51,7 @@ impl Operator {
                             // A_i[j,l] = (G[j,l] + G[l,j])/2; weight 2 off the diagonal.
                             let a = 0.5 * (g[j + l * n] + g[l + j * n]);
                             let w = if j == l { 1.0 } else { 2.0 };
-                            op[(i, l * (l + 1) / 2 + j)] = c * w * a;
+                            op[(l * (l + 1) / 2 + j, i)] = c * w * a;
                         }
                     }
                 }
@@ -57,10 +63,10 @@ impl Operator {
             }
             Design::Gaussian => {
                 let s = 1.0 / (m as f64).sqrt();
-                let mut op = Mat::<f64>::zeros(m, n * n);
+                let mut op = Mat::<f64>::zeros(n * n, m);
                 for i in 0..m {
                     for q in 0..n * n {
-                        op[(i, q)] = s * crate::normal(rng);
+                        op[(q, i)] = s * crate::normal(rng);
                     }
                 }
                 Ok(Self {
@@ -99,17 +105,17 @@ impl Operator {
         });
         if !symmetric {
             return Ok(Self {
-                op: full,
+                op: full.transpose().to_owned(),
                 n,
                 layout: Layout::Full,
             });
         }
-        let mut op = Mat::<f64>::zeros(full.nrows(), n * (n + 1) / 2);
+        let mut op = Mat::<f64>::zeros(n * (n + 1) / 2, full.nrows());
         for l in 0..n {
             for j in 0..=l {
                 let w = if j == l { 1.0 } else { 2.0 };
                 for i in 0..full.nrows() {
-                    op[(i, l * (l + 1) / 2 + j)] = w * full[(i, j * n + l)];
+                    op[(l * (l + 1) / 2 + j, i)] = w * full[(i, j * n + l)];
                 }
             }
         }
@@ -124,24 +130,24 @@ impl Operator {
     pub fn to_full(&self) -> Mat<f64> {
         let n = self.n;
         match self.layout {
-            Layout::Full => self.op.clone(),
+            Layout::Full => self.op.transpose().to_owned(),
             Layout::Packed => Mat::from_fn(self.nrows(), n * n, |i, q| {
                 let (j, l) = (q / n, q % n);
                 let (a, b) = if j <= l { (j, l) } else { (l, j) };
                 let w = if a == b { 1.0 } else { 2.0 };
-                self.op[(i, b * (b + 1) / 2 + a)] / w
+                self.op[(b * (b + 1) / 2 + a, i)] / w
             }),
         }
     }
 
     /// Number of measurements `m`.
     pub fn nrows(&self) -> usize {
-        self.op.nrows()
+        self.op.ncols()
     }
 
-    /// Stored columns (`n(n+1)/2` packed, `n²` full).
+    /// Entries of one measurement (`n(n+1)/2` packed, `n²` full).
     pub fn ncols(&self) -> usize {
-        self.op.ncols()
+        self.op.nrows()
     }
 
     /// Shape of the argument `Z`.
@@ -154,7 +160,7 @@ impl Operator {
         self.layout
     }
 
-    /// The stored matrix (for benchmarks of the raw mat-vecs).
+    /// The stored `ncols() × m` matrix, column `i` = measurement `i` (for benchmarks).
     pub fn matrix(&self) -> MatRef<'_, f64> {
         self.op.as_ref()
     }
@@ -214,23 +220,28 @@ impl Operator {
         matmul(
             out.as_mat_mut(),
             Accum::Replace,
-            self.op.as_ref(),
+            self.op.transpose(),
             flat.as_mat(),
             1.0,
             Par::Seq,
         );
     }
 
-    /// `back = opᵀ v`: one transposed mat-vec.
+    /// `back = Σ_i v_i a_i`: one mat-vec.
     pub fn adjoint_flat(&self, v: ColRef<'_, f64>, back: ColMut<'_, f64>) {
         matmul(
             back.as_mat_mut(),
             Accum::Replace,
-            self.op.transpose(),
+            self.op.as_ref(),
             v.as_mat(),
             1.0,
             Par::Seq,
         );
+    }
+
+    /// The measurements `[start, end)` as a `ncols() × (end − start)` view.
+    pub fn block(&self, start: usize, end: usize) -> MatRef<'_, f64> {
+        self.op.as_ref().subcols(start, end - start)
     }
 
     /// `A(Z)` (allocating; setup and metrics only).
