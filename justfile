@@ -9,7 +9,7 @@ default:
 
 # The main job: criterion benches, every claim, the default suite, the report (results/latest/report/index.html).
 bench-all:
-    cargo bench --bench factored_step --bench sensing_step -- --noplot
+    cargo bench --benches -- --noplot
     cargo run --release -- bench-all --out results/latest
     cargo run --release -- kernels
 
@@ -29,9 +29,9 @@ report DIR="results/latest":
 compare BASE NEW *ARGS:
     cargo run --release -- compare {{BASE}} {{NEW}} {{ARGS}}
 
-# Criterion benches (per-step kernels vs GEMM) and the step/GEMM ratio table.
+# Criterion benches (per-iteration kernels beside their machine references) and the ratio table.
 bench *ARGS:
-    cargo bench --bench factored_step --bench sensing_step -- --noplot {{ARGS}}
+    cargo bench --benches -- --noplot {{ARGS}}
     cargo run --release -- kernels
 
 # Regenerate the committed CI baseline (after an intended change in iteration counts).

@@ -1,5 +1,7 @@
 //! End-to-end tests of the `ratebench` binary: exit codes, one-line errors, result files.
 
+use faer::Mat;
+use ratebench_core::npy::{write_npz, Entry};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -377,34 +379,29 @@ fn write_sensing_npz(
     y_len: usize,
     bad_value: bool,
 ) {
-    use npyz::WriterBuilder;
-    let mut npz = npyz::npz::NpzWriter::create(path).unwrap();
-    let mut put = |name: &str, shape: &[u64], data: Vec<f64>| {
-        let mut w = npz
-            .array::<f64>(name, Default::default())
-            .unwrap()
-            .default_dtype()
-            .shape(shape)
-            .begin_nd()
-            .unwrap();
-        w.extend(data).unwrap();
-        w.finish().unwrap();
-    };
-    let mut a: Vec<f64> = (0..m * a_cols)
-        .map(|i| ((i * 7919) % 13) as f64 - 6.0)
-        .collect();
-    if bad_value {
-        a[3] = f64::NAN;
-    }
-    put("A", &[m as u64, a_cols as u64], a);
-    put("y", &[y_len as u64], vec![0.5; y_len]);
-    put(
-        "M",
-        &[n as u64, n as u64],
-        (0..n * n)
-            .map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 })
-            .collect(),
-    );
+    let a = Mat::from_fn(m, a_cols, |i, j| {
+        if bad_value && i == 0 && j == 3 {
+            f64::NAN
+        } else {
+            (((i * a_cols + j) * 7919) % 13) as f64 - 6.0
+        }
+    });
+    let y = vec![0.5; y_len];
+    let id = Mat::<f64>::identity(n, n);
+    write_arrays(path, &a, &y, &id);
+}
+
+/// An `.npz` with arrays A, y, M (as NumPy's `np.savez` writes them).
+fn write_arrays(path: &Path, a: &Mat<f64>, y: &[f64], m: &Mat<f64>) {
+    write_npz(
+        path,
+        &[
+            ("A", Entry::Matrix(a.as_ref())),
+            ("y", Entry::Vector(y)),
+            ("M", Entry::Matrix(m.as_ref())),
+        ],
+    )
+    .unwrap();
 }
 
 #[test]
@@ -811,22 +808,8 @@ fn real_data_problems_are_reported_not_panics() {
 }
 
 fn write_zero_m_npz(path: &Path) {
-    use npyz::WriterBuilder;
-    let mut npz = npyz::npz::NpzWriter::create(path).unwrap();
-    let mut put = |name: &str, shape: &[u64], data: Vec<f64>| {
-        let mut w = npz
-            .array::<f64>(name, Default::default())
-            .unwrap()
-            .default_dtype()
-            .shape(shape)
-            .begin_nd()
-            .unwrap();
-        w.extend(data).unwrap();
-        w.finish().unwrap();
-    };
-    put("A", &[20, 16], (0..320).map(|i| (i % 7) as f64).collect());
-    put("y", &[20], vec![0.0; 20]);
-    put("M", &[4, 4], vec![0.0; 16]);
+    let a = Mat::from_fn(20, 16, |i, j| ((i * 16 + j) % 7) as f64);
+    write_arrays(path, &a, &[0.0; 20], &Mat::zeros(4, 4));
 }
 
 #[test]
@@ -855,28 +838,8 @@ fn a_numpy_sensing_npz_converges() {
         .collect();
     let d = tmp();
     let path = d.path().join("np.npz");
-    {
-        use npyz::WriterBuilder;
-        let mut npz = npyz::npz::NpzWriter::create(&path).unwrap();
-        let mut put = |name: &str, shape: &[u64], data: Vec<f64>| {
-            let mut w = npz
-                .array::<f64>(name, Default::default())
-                .unwrap()
-                .default_dtype()
-                .shape(shape)
-                .begin_nd()
-                .unwrap();
-            w.extend(data).unwrap();
-            w.finish().unwrap();
-        };
-        put("A", &[m as u64, (n * n) as u64], a);
-        put("y", &[m as u64], y);
-        put(
-            "M",
-            &[n as u64, n as u64],
-            (0..n * n).map(|q| mm[(q / n, q % n)]).collect(),
-        );
-    }
+    let a = Mat::from_fn(m, n * n, |i, q| a[i * n * n + q]);
+    write_arrays(&path, &a, &y, &mm);
     let cfg = d.path().join("np.toml");
     std::fs::write(&cfg, format!("[factored]\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 10\nmethods = [\"gd\"]\nsensing_m = 0\noutliers_p = 0.0\nsensing_k = [2]\nsensing_max_iter = 3000\nsensing_npz = {:?}\n", s(&path))).unwrap();
     let res = d.path().join("res");

@@ -207,74 +207,48 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::file(path, format!("cannot write ({e}); choose a writable path"))
 }
 
+/// Writes one array of `T` with the given shape (C order) into the archive.
+fn write_array<T, W, I>(
+    npz: &mut npyz::npz::NpzWriter<W>,
+    name: &str,
+    shape: &[u64],
+    values: I,
+    path: &Path,
+) -> Result<()>
+where
+    T: npyz::AutoSerialize,
+    W: std::io::Write + std::io::Seek,
+    I: IntoIterator<Item = T>,
+{
+    use npyz::WriterBuilder;
+    let err = io_error(path);
+    let mut w = npz
+        .array::<T>(name, Default::default())
+        .map_err(&err)?
+        .default_dtype()
+        .shape(shape)
+        .begin_nd()
+        .map_err(&err)?;
+    w.extend(values).map_err(&err)?;
+    w.finish().map_err(&err)
+}
+
 fn write_entry<W: std::io::Write + std::io::Seek>(
     npz: &mut npyz::npz::NpzWriter<W>,
     name: &str,
     entry: &Entry<'_>,
     path: &Path,
 ) -> Result<()> {
-    use npyz::WriterBuilder;
-    let err = io_error(path);
     match entry {
         Entry::Matrix(m) => {
-            let mut w = npz
-                .array::<f64>(name, Default::default())
-                .map_err(&err)?
-                .default_dtype()
-                .shape(&[m.nrows() as u64, m.ncols() as u64])
-                .begin_nd()
-                .map_err(&err)?;
-            for i in 0..m.nrows() {
-                for j in 0..m.ncols() {
-                    w.push(&m[(i, j)]).map_err(&err)?;
-                }
-            }
-            w.finish().map_err(&err)
+            let (rows, cols) = (m.nrows(), m.ncols());
+            let values = (0..rows).flat_map(|i| (0..cols).map(move |j| m[(i, j)]));
+            write_array(npz, name, &[rows as u64, cols as u64], values, path)
         }
-        Entry::Vector(v) => {
-            let mut w = npz
-                .array::<f64>(name, Default::default())
-                .map_err(&err)?
-                .default_dtype()
-                .shape(&[v.len() as u64])
-                .begin_nd()
-                .map_err(&err)?;
-            w.extend(v.iter().copied()).map_err(&err)?;
-            w.finish().map_err(&err)
-        }
-        Entry::Scalar(x) => {
-            let mut w = npz
-                .array::<f64>(name, Default::default())
-                .map_err(&err)?
-                .default_dtype()
-                .shape(&[])
-                .begin_nd()
-                .map_err(&err)?;
-            w.push(x).map_err(&err)?;
-            w.finish().map_err(&err)
-        }
-        Entry::U64(x) => {
-            let mut w = npz
-                .array::<u64>(name, Default::default())
-                .map_err(&err)?
-                .default_dtype()
-                .shape(&[])
-                .begin_nd()
-                .map_err(&err)?;
-            w.push(x).map_err(&err)?;
-            w.finish().map_err(&err)
-        }
-        Entry::Text(s) => {
-            let mut w = npz
-                .array::<u8>(name, Default::default())
-                .map_err(&err)?
-                .default_dtype()
-                .shape(&[s.len() as u64])
-                .begin_nd()
-                .map_err(&err)?;
-            w.extend(s.bytes()).map_err(&err)?;
-            w.finish().map_err(&err)
-        }
+        Entry::Vector(v) => write_array(npz, name, &[v.len() as u64], v.iter().copied(), path),
+        Entry::Scalar(x) => write_array(npz, name, &[], [*x], path),
+        Entry::U64(x) => write_array(npz, name, &[], [*x], path),
+        Entry::Text(s) => write_array(npz, name, &[s.len() as u64], s.bytes(), path),
     }
 }
 

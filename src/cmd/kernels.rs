@@ -1,4 +1,6 @@
-//! `ratebench kernels`: the per-step / GEMM ratio table from criterion's JSON estimates.
+//! `ratebench kernels`: each benchmarked kernel against its machine reference (a GEMM, a
+//! streaming read of the same bytes, …), from criterion's JSON estimates of the last
+//! `cargo bench` run.
 
 use crate::Outcome;
 use ratebench_core::{Error, Result};
@@ -14,11 +16,116 @@ pub struct Args {
     pub csv: Option<PathBuf>,
 }
 
-/// Median time in ns of one benchmark (`<dir>/<group>/<function>/<value>/new/estimates.json`).
-fn median_ns(path: &Path) -> Option<f64> {
-    let text = std::fs::read_to_string(path.join("new/estimates.json")).ok()?;
+/// Median time in ns of one benchmark (`<dir>/<id>/new/estimates.json`).
+fn median_ns(dir: &Path, id: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(dir.join(id).join("new/estimates.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v["median"]["point_estimate"].as_f64()
+}
+
+/// Every benchmark id (`group/function/value` paths holding `new/estimates.json`).
+fn benchmark_ids(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if d.join("new/estimates.json").exists() {
+            if let Ok(rel) = d.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+            continue;
+        }
+        if let Ok(entries) = std::fs::read_dir(&d) {
+            for e in entries.flatten() {
+                let p = e.path();
+                let name = e.file_name();
+                if p.is_dir() && name != "report" && name != "new" && name != "base" {
+                    stack.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A kernel family and how its reference is found: the kernel ids start with `prefix`;
+/// `reference` maps a kernel id to its reference's id.
+struct Rule {
+    what: &'static str,
+    prefix: &'static str,
+    reference: fn(&str) -> Option<String>,
+}
+
+/// The id after `prefix` (`group/function/`), i.e. the parameter part.
+fn param<'a>(id: &'a str, depth: usize) -> Option<&'a str> {
+    id.splitn(depth + 1, '/').nth(depth)
+}
+
+/// `n=…,m=…,k=…[,threads=2]` → `n=…,m=…[,threads=2]`.
+fn sensing_size(p: &str) -> String {
+    p.split(',')
+        .filter(|part| !part.starts_with("k="))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        what: "factored step / GEMM M·X",
+        prefix: "step/",
+        reference: |id| Some(format!("gemm/{}", param(id, 2)?)),
+    },
+    Rule {
+        what: "executor time_s per step / criterion step",
+        prefix: "executor/",
+        reference: |id| Some(id.replacen("executor/", "step/", 1)),
+    },
+    Rule {
+        what: "sensing iteration / one streaming read of the operator",
+        prefix: "sensing-step/",
+        reference: |id| Some(format!("sensing-read/{}", sensing_size(param(id, 2)?))),
+    },
+    Rule {
+        what: "sensing two-pass mat-vecs / one streaming read",
+        prefix: "sensing-matvecs/",
+        reference: |id| Some(format!("sensing-read/{}", param(id, 1)?)),
+    },
+    Rule {
+        what: "Hadamard BCD iteration / its four Gram GEMMs",
+        prefix: "hd-bcd/",
+        reference: |id| Some(format!("hd-gram/{}", param(id, 2)?)),
+    },
+    Rule {
+        what: "Hadamard GD iteration / its four gradient GEMMs",
+        prefix: "hd-gd/",
+        reference: |id| Some(format!("hd-gd-ref/gemm4/{}", param(id, 2)?)),
+    },
+];
+
+/// A `threads=2` benchmark against the same benchmark with one thread.
+fn speedups(dir: &Path, ids: &[String], rows: &mut Vec<String>) {
+    let two: Vec<&String> = ids.iter().filter(|id| id.ends_with(",threads=2")).collect();
+    if two.is_empty() {
+        return;
+    }
+    println!("\nspeed-up with 2 threads inside a run (time with 1 / time with 2)");
+    for id in two {
+        let one = id.trim_end_matches(",threads=2");
+        if let (Some(t1), Some(t2)) = (median_ns(dir, one), median_ns(dir, id)) {
+            println!(
+                "  {one:<58} {:>10.3} ms → {:>10.3} ms  ×{:.2}",
+                t1 / 1e6,
+                t2 / 1e6,
+                t1 / t2
+            );
+            rows.push(format!(
+                "speedup,{one},{},{},{}",
+                t1 / 1e6,
+                t2 / 1e6,
+                t1 / t2
+            ));
+        }
+    }
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
@@ -27,127 +134,48 @@ pub fn run(args: Args) -> Result<Outcome> {
             .map_or_else(|| PathBuf::from("target"), PathBuf::from)
             .join("criterion")
     });
-    let gemm_dir = dir.join("gemm");
-    let entries = std::fs::read_dir(&gemm_dir).map_err(|_| {
-        Error::file(
-            &gemm_dir,
-            "no criterion results; run `just bench` (cargo bench --bench factored_step) first",
-        )
-    })?;
-    let mut shapes: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|s| s.starts_with("n="))
-        .collect();
-    shapes.sort_by_key(|s| {
-        let nums: Vec<usize> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|x| x.parse().ok())
+    let ids = benchmark_ids(&dir);
+    if ids.is_empty() {
+        return Err(Error::file(
+            &dir,
+            "no criterion results; run `just bench` (cargo bench --benches -- --noplot) first",
+        ));
+    }
+    let mut rows = vec!["what,kernel,reference,kernel_ms,reference_ms,ratio".to_string()];
+    for rule in RULES {
+        let mine: Vec<&String> = ids
+            .iter()
+            .filter(|id| id.starts_with(rule.prefix))
             .collect();
-        (
-            nums.first().copied().unwrap_or(0),
-            nums.get(1).copied().unwrap_or(0),
-        )
-    });
-    let methods = ["gd", "scaledgd-lambda", "precgd"];
-    let mut rows = vec![format!(
-        "shape,gemm_ms,{}",
-        methods
-            .iter()
-            .map(|m| format!("{m}_ms,{m}_ratio"))
-            .collect::<Vec<_>>()
-            .join(",")
-    )];
-    println!(
-        "{:<14} {:>10}  {}",
-        "shape",
-        "GEMM ms",
-        methods
-            .iter()
-            .map(|m| format!("{m:>22}"))
-            .collect::<String>()
-    );
-    for shape in &shapes {
-        let Some(gemm) = median_ns(&gemm_dir.join(shape)) else {
+        if mine.is_empty() {
             continue;
-        };
-        let mut line = format!("{shape:<14} {:>10.3}  ", gemm / 1e6);
-        let mut csv = format!("{shape},{}", gemm / 1e6);
-        for m in methods {
-            match median_ns(&dir.join("step").join(m).join(shape)) {
-                Some(t) => {
-                    line.push_str(&format!("{:>12.3} ms ×{:<6.3}", t / 1e6, t / gemm));
-                    csv.push_str(&format!(",{},{}", t / 1e6, t / gemm));
-                }
-                None => {
-                    line.push_str(&format!("{:>22}", "—"));
-                    csv.push_str(",,");
-                }
-            }
         }
-        println!("{line}");
-        rows.push(csv);
+        println!("\n{}", rule.what);
+        for id in mine {
+            let Some(r) = (rule.reference)(id) else {
+                continue;
+            };
+            let (Some(t), Some(tr)) = (median_ns(&dir, id), median_ns(&dir, &r)) else {
+                continue;
+            };
+            println!(
+                "  {id:<58} {:>10.3} ms  ref {:>10.3} ms  ×{:.3}",
+                t / 1e6,
+                tr / 1e6,
+                t / tr
+            );
+            rows.push(format!(
+                "{},{id},{r},{},{},{}",
+                rule.what,
+                t / 1e6,
+                tr / 1e6,
+                t / tr
+            ));
+        }
     }
-    if let (Some(exec), Some(step)) = (
-        median_ns(&dir.join("executor/gd/n=2000,k=20")),
-        median_ns(&dir.join("step/gd/n=2000,k=20")),
-    ) {
-        println!("executor time_s per GD step (n=2000,k=20): {:.3} ms vs criterion step {:.3} ms: ratio {:.3}", exec / 1e6, step / 1e6, exec / step);
-    }
-    sensing_table(&dir, &mut rows);
+    speedups(&dir, &ids, &mut rows);
     if let Some(path) = &args.csv {
         ratebench_harness::results::write_atomic(path, (rows.join("\n") + "\n").as_bytes())?;
     }
     Ok(Outcome::Success)
-}
-
-/// Sensing iterations vs the two operator mat-vecs, with achieved bandwidth.
-fn sensing_table(dir: &Path, rows: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir.join("sensing-matvecs")) else {
-        return;
-    };
-    let mut sizes: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|s| s.starts_with("n="))
-        .collect();
-    sizes.sort();
-    println!("\nsensing: one iteration vs the two operator mat-vecs (bytes = 2 × operator size)");
-    rows.push("sensing_shape,k,matvecs_ms,matvec_gbps,copy_gbps,gd_ms,gd_ratio,scaledgd_lambda_ms,scaledgd_lambda_ratio".into());
-    for size in sizes {
-        let Some(mv) = median_ns(&dir.join("sensing-matvecs").join(&size)) else {
-            continue;
-        };
-        let bytes = throughput_bytes(&dir.join("sensing-matvecs").join(&size)).unwrap_or(f64::NAN);
-        let copy = median_ns(&dir.join("copy").join(&size));
-        let copy_gbps = copy.map_or(f64::NAN, |t| bytes / t);
-        for k in [3, 10] {
-            let id = format!("{size},k={k}");
-            let gd = median_ns(&dir.join("sensing-step/gd").join(&id));
-            let sg = median_ns(&dir.join("sensing-step/scaledgd-lambda").join(&id));
-            let ms = |t: Option<f64>| t.map_or(f64::NAN, |t| t / 1e6);
-            let ratio = |t: Option<f64>| t.map_or(f64::NAN, |t| t / mv);
-            println!(
-                "{id:<22} mat-vecs {:>8.3} ms ({:>5.1} GB/s; copy {:>5.1} GB/s)  gd {:>8.3} ms ×{:.3}  scaledgd-lambda {:>8.3} ms ×{:.3}",
-                mv / 1e6, bytes / mv, copy_gbps, ms(gd), ratio(gd), ms(sg), ratio(sg)
-            );
-            rows.push(format!(
-                "{size},{k},{},{},{},{},{},{},{}",
-                mv / 1e6,
-                bytes / mv,
-                copy_gbps,
-                ms(gd),
-                ratio(gd),
-                ms(sg),
-                ratio(sg)
-            ));
-        }
-    }
-}
-
-/// Bytes per iteration recorded by criterion (`benchmark.json` → `throughput.Bytes`).
-fn throughput_bytes(path: &Path) -> Option<f64> {
-    let text = std::fs::read_to_string(path.join("new/benchmark.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["throughput"]["Bytes"].as_f64()
 }
