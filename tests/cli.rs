@@ -735,10 +735,11 @@ fn check_and_run_keep_each_others_results() {
 }
 
 #[test]
-fn an_errored_run_makes_run_exit_nonzero_and_is_named() {
+fn breakdowns_are_recorded_and_errors_make_run_exit_nonzero() {
     let d = tmp();
     // ScaledGD (λ = 0) from the spectral start of sensing at k = n: A*(y) has negative
-    // eigenvalues, so the start has zero columns and XᵀX is singular.
+    // eigenvalues, so the start has zero columns, XᵀX is singular: the method breaks down,
+    // which is its outcome, not a failure of the run.
     let cfg = d.path().join("err.toml");
     std::fs::write(
         &cfg,
@@ -746,10 +747,38 @@ fn an_errored_run_makes_run_exit_nonzero_and_is_named() {
     )
     .unwrap();
     let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(d.path())]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("breakdown: suite:quick/"),
+        "{}",
+        stdout(&out)
+    );
+    let runs = std::fs::read_to_string(d.path().join("runs.csv")).unwrap();
+    assert!(runs.contains(",breakdown,"), "{runs}");
+    // A spectral start of rank 8 on a 6 × 6 instance is invalid: the run ends in error,
+    // `run` exits 1 and names it.
+    let inst = d.path().join("s.npz");
+    let exported = ratebench(&[
+        "export",
+        "sensing",
+        "--set",
+        "n=6",
+        "--set",
+        "m=100",
+        "--out",
+        s(&inst),
+    ]);
+    assert_eq!(exported.status.code(), Some(0));
+    std::fs::write(
+        &cfg,
+        format!("[factored]\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 5\nmethods = [\"scaledgd\"]\nsensing_m = 0\noutliers_p = 0.0\nsensing_k = [8]\nsensing_npz = {:?}\n", s(&inst)),
+    )
+    .unwrap();
+    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(d.path())]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("error: suite:quick/") && text.contains("scaledgd"),
+        text.contains("error: suite:quick/s.npz,k=8/scaledgd/s0"),
         "{text}"
     );
 }

@@ -14,9 +14,15 @@ pub enum StopReason {
     TimeBudget,
     /// The target metric stopped improving.
     Stalled,
-    /// A metric became non-finite or exceeded the divergence threshold.
+    /// The primary metric or the iterate became non-finite, or exceeded the divergence
+    /// threshold.
     Diverged,
-    /// The solver returned an error (message kept in the trace).
+    /// The method reached its own numerical limits and cannot continue (an underflowed
+    /// kernel, a singular system): an outcome of the method, recorded with its message,
+    /// not a failure of the run. The solver reports it as `Error::Numerical`.
+    Breakdown,
+    /// The solver failed otherwise (invalid configuration reaching `init`; message kept in
+    /// the trace).
     Error,
 }
 
@@ -29,7 +35,19 @@ impl StopReason {
             StopReason::TimeBudget => "time_budget",
             StopReason::Stalled => "stalled",
             StopReason::Diverged => "diverged",
+            StopReason::Breakdown => "breakdown",
             StopReason::Error => "error",
+        }
+    }
+}
+
+impl StopReason {
+    /// How a solver's error ends a run: numerical failures are the method's breakdown,
+    /// anything else an error.
+    pub fn of_error(e: &crate::Error) -> Self {
+        match e {
+            crate::Error::Numerical { .. } => StopReason::Breakdown,
+            _ => StopReason::Error,
         }
     }
 }

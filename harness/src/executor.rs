@@ -48,7 +48,7 @@ pub fn execute<S: Solver>(
     let init = solver.init(problem, rng);
     trace.init_s = t0.elapsed().as_secs_f64();
     if let Err(e) = init {
-        trace.stop = StopReason::Error;
+        trace.stop = StopReason::of_error(&e);
         trace.message = Some(e.to_string());
         return trace;
     }
@@ -95,7 +95,7 @@ pub fn execute<S: Solver>(
         elapsed += t0.elapsed().as_secs_f64();
         iter += 1;
         if let Err(e) = result {
-            trace.stop = StopReason::Error;
+            trace.stop = StopReason::of_error(&e);
             trace.message = Some(e.to_string());
             break;
         }
@@ -280,7 +280,11 @@ mod tests {
         );
         assert_eq!((t.stop.clone(), t.iters), (StopReason::Diverged, 7));
         let t = run(0.5, StopRule::max_iter(100), Sampling::Every(1), Some(3));
-        assert_eq!(t.stop, StopReason::Error);
+        assert_eq!(
+            t.stop,
+            StopReason::Breakdown,
+            "a numerical failure is a breakdown"
+        );
         assert_eq!(
             t.message.as_deref(),
             Some("numerical failure in scalar: boom")

@@ -30,6 +30,8 @@ pub struct SweepSummary {
     pub statuses: Vec<(String, usize)>,
     /// `run_id: message` of the runs that ended in `error`.
     pub errors: Vec<String>,
+    /// `run_id: message` of the runs whose method broke down (recorded, not a failure).
+    pub breakdowns: Vec<String>,
 }
 
 /// Runs `cases` (all of `group`) into `session`; `on_done(record, resumed)` sees every run.
@@ -97,8 +99,12 @@ fn summarize(summary: &mut SweepSummary, session: &Session) {
             Some((_, n)) => *n += 1,
             None => summary.statuses.push((r.status.clone(), 1)),
         }
-        if r.status == "error" {
-            summary.errors.push(format!("{}: {}", r.run_id, r.message));
+        match r.status.as_str() {
+            "error" => summary.errors.push(format!("{}: {}", r.run_id, r.message)),
+            "breakdown" => summary
+                .breakdowns
+                .push(format!("{}: {}", r.run_id, r.message)),
+            _ => {}
         }
     }
 }

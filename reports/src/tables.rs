@@ -161,12 +161,13 @@ pub(crate) struct TolRow {
 }
 
 /// Stop reasons in the order a reader scans for them, then any unknown ones alphabetically.
-const STATUS_ORDER: [&str; 6] = [
+const STATUS_ORDER: [&str; 7] = [
     "converged",
     "max_iter",
     "time_budget",
     "stalled",
     "diverged",
+    "breakdown",
     "error",
 ];
 

@@ -192,6 +192,9 @@ pub fn print_summary(summary: &SweepSummary, out: &Path) {
         summary.resumed,
         out.display()
     );
+    for b in &summary.breakdowns {
+        println!("  breakdown: {b}");
+    }
     for e in &summary.errors {
         println!("  error: {e}");
     }
