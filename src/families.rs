@@ -5,7 +5,10 @@ use ratebench_harness::family::Family;
 
 /// Every family, in report order.
 pub fn all() -> Vec<&'static dyn Family> {
-    vec![&ratebench_family_factored::FactoredFamily]
+    vec![
+        &ratebench_family_factored::FactoredFamily,
+        &ratebench_family_hadamard::HadamardFamily,
+    ]
 }
 
 /// The metric catalogue of every family (for manifests).

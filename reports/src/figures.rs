@@ -261,6 +261,13 @@ fn draw_on<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
+/// Keeps an axis label inside its axis (the y axis is the figure's height): long metric
+/// formulas get a smaller font rather than being cut.
+fn axis_label_size(label: &str, length_px: f64) -> f64 {
+    let chars = label.chars().count().max(1) as f64;
+    (0.9 * length_px / (0.5 * chars)).clamp(11.0, 15.0)
+}
+
 /// Keeps the caption inside the figure: DejaVu Sans averages about 0.55 em per character.
 fn caption_size(title: &str) -> f64 {
     let chars = title.chars().count().max(1) as f64;
@@ -364,7 +371,11 @@ where
         .x_label_formatter(fmt_for(plot.log_x, &x_range))
         .y_label_formatter(fmt_for(plot.log_y, &y_range))
         .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 15))
+        .axis_desc_style((
+            "sans-serif",
+            axis_label_size(&plot.y_label, SIZE.1 as f64 - 60.0)
+                .min(axis_label_size(&plot.x_label, SIZE.0 as f64 - 90.0)),
+        ))
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(BLACK.mix(0.04))
         .draw()?;

@@ -285,7 +285,7 @@ fn work_label(c: &CaseRuns<'_>, manifest: Option<&Manifest>) -> String {
     let mut units: Vec<String> = Vec::new();
     for (alg, _) in &c.algorithms {
         let u = manifest
-            .and_then(|m| m.work_unit(alg))
+            .and_then(|m| m.work_unit(&c.family, alg))
             .unwrap_or("work unit")
             .to_string();
         if !units.contains(&u) {
@@ -308,7 +308,7 @@ fn case_figures(
     let manifest = results.manifest.as_ref();
     let y_label = metrics
         .iter()
-        .map(|m| metric_description(m, manifest))
+        .map(|m| metric_description(&c.family, m, manifest))
         .collect::<Vec<_>>()
         .join(" / ");
     let mut axes = vec![(Axis::Iteration, "iteration".to_string())];
@@ -336,6 +336,7 @@ fn case_figures(
             (axis, plot)
         })
         .collect();
+    let mut levels = Vec::new();
     for (alg, runs) in &c.algorithms {
         let series: Vec<&[Sample]> = runs
             .iter()
@@ -348,6 +349,12 @@ fn case_figures(
         let agg = aggregate(&series);
         let col = color(algorithms.iter().position(|a| a == alg).unwrap_or(0));
         let label = format!("{alg} ({})", count(series.len(), "seed"));
+        if let Some(v) = constant(&agg) {
+            // A reference that does not move (e.g. a truncated SVD's error) is a level,
+            // drawn across each axis once every other curve is in.
+            levels.push((label, col, v));
+            continue;
+        }
         for (axis, plot) in &mut plots {
             // The median time or work over the runs still going can dip when a slow run
             // stops; a running maximum keeps the curve from folding back.
@@ -374,6 +381,9 @@ fn case_figures(
             });
         }
     }
+    for (_, plot) in &mut plots {
+        add_levels(plot, &levels);
+    }
     let mut figs = Vec::new();
     if plots.iter().any(|(_, p)| !p.curves.is_empty()) {
         let base = format!(
@@ -391,6 +401,38 @@ fn case_figures(
         metric,
         figures: figs,
     })
+}
+
+/// The value of an aggregate that never changes (every seed, every sample), if so.
+fn constant(agg: &[AggPoint]) -> Option<f64> {
+    let v = agg.first()?.median;
+    let flat = agg.len() > 1
+        && v.is_finite()
+        && agg
+            .iter()
+            .all(|p| p.median == v && p.min == v && p.max == v);
+    flat.then_some(v)
+}
+
+/// Constant runs as dashed horizontal lines over the x range of the other curves.
+fn add_levels(plot: &mut Plot, levels: &[(String, plotters::style::RGBColor, f64)]) {
+    let xs = plot
+        .curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.0))
+        .filter(|x| x.is_finite() && (!plot.log_x || *x > 0.0));
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+    for (label, color, v) in levels {
+        plot.curves.push(Curve {
+            label: label.clone(),
+            style: Style::Dashed,
+            color: *color,
+            points: vec![(lo, *v), (hi, *v)],
+        });
+    }
 }
 
 /// Where figures go, with unique names.
@@ -516,4 +558,44 @@ pub(crate) fn provenance(m: &Manifest) -> Vec<(&'static str, String)> {
         ("command", command_line(m)),
         ("started (UTC)", m.started_utc.clone()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(iter: u64, v: f64) -> AggPoint {
+        AggPoint {
+            iter,
+            time_s: iter as f64,
+            work: iter as f64,
+            median: v,
+            min: v,
+            max: v,
+            n: 1,
+        }
+    }
+
+    #[test]
+    fn constant_runs_become_levels_across_the_axis() {
+        assert_eq!(constant(&[point(0, 0.3), point(5, 0.3)]), Some(0.3));
+        assert_eq!(constant(&[point(0, 0.3), point(5, 0.2)]), None);
+        let mut plot = Plot {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            log_x: false,
+            log_y: true,
+            bands: vec![],
+            curves: vec![Curve {
+                label: "bcd".into(),
+                style: Style::Line,
+                color: color(0),
+                points: vec![(0.0, 1.0), (10.0, 1e-3)],
+            }],
+        };
+        add_levels(&mut plot, &[("tsvd".into(), color(1), 0.3)]);
+        assert_eq!(plot.curves[1].points, vec![(0.0, 0.3), (10.0, 0.3)]);
+        assert_eq!(plot.curves[1].style, Style::Dashed);
+    }
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 /// Human description of a metric for axis labels: its catalogue entry in the manifest (the
 /// families declare their metrics there; the report names none), else the raw name.
-pub(crate) fn metric_description(name: &str, manifest: Option<&Manifest>) -> String {
-    match manifest.and_then(|m| m.metric(name)) {
+pub(crate) fn metric_description(family: &str, name: &str, manifest: Option<&Manifest>) -> String {
+    match manifest.and_then(|m| m.metric(family, name)) {
         Some(info) if info.unit.is_empty() || info.unit == "1" => info.formula.clone(),
         Some(info) => format!("{} [{}]", info.formula, info.unit),
         None => name.to_string(),
@@ -286,6 +286,6 @@ mod tests {
 
     #[test]
     fn metric_lookup_falls_back_to_the_name() {
-        assert_eq!(metric_description("foo", None), "foo");
+        assert_eq!(metric_description("f", "foo", None), "foo");
     }
 }

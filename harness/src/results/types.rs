@@ -282,18 +282,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// The catalogue entry of a metric, if a family declared it.
-    pub fn metric(&self, name: &str) -> Option<&MetricInfo> {
+    /// The catalogue entry of a family's metric (families may share metric names).
+    pub fn metric(&self, family: &str, name: &str) -> Option<&MetricInfo> {
         self.catalogue
             .iter()
+            .filter(|c| c.family == family)
             .flat_map(|c| &c.metrics)
             .find(|m| m.name == name)
     }
 
-    /// The work unit of an algorithm, if its family declared one.
-    pub fn work_unit(&self, algorithm: &str) -> Option<&str> {
+    /// The work unit of a family's algorithm, if the family declared one.
+    pub fn work_unit(&self, family: &str, algorithm: &str) -> Option<&str> {
         self.catalogue
             .iter()
+            .filter(|c| c.family == family)
             .flat_map(|c| &c.work_units)
             .find(|(a, _)| a == algorithm)
             .map(|(_, u)| u.as_str())
