@@ -15,7 +15,7 @@ use faer::{Accum, Mat, Par};
 use ratebench_core::rng::{gaussian_mat, SeedPath};
 use ratebench_core::{MetricSet, Sampling, Solver, StopRule};
 use ratebench_factored::{Gd, PrecGd, ScaledGd};
-use ratebench_harness::executor::execute;
+use ratebench_harness::executor::{execute, Plan};
 use ratebench_lowrank::{Factors, InitScaling, InitSpec, LowRankProblem, LowRankSpec};
 use std::hint::black_box;
 use std::time::Duration;
@@ -129,8 +129,11 @@ fn bench_executor(c: &mut Criterion) {
                 &p,
                 &mut SeedPath::new(1).stream("init"),
                 &mut metrics,
-                &StopRule::max_iter(iters),
-                Sampling::Every(1),
+                &Plan {
+                    stop: &StopRule::max_iter(iters),
+                    sampling: Sampling::Every(1),
+                    primary: "x_norm",
+                },
             );
             Duration::from_secs_f64(trace.time_s)
         })

@@ -5,13 +5,14 @@
 //! Groups (throughput in bytes of operator, so criterion prints GB/s):
 //! * `sensing-step/<method>/n=<n>,m=<m>,k=<k>[,threads=2]`: one `Solver::step` of GD or
 //!   ScaledGD(λ) (with 2 threads inside a 2-thread pool for the `threads=2` variant);
-//! * `sensing-read/n=<n>,m=<m>[,threads=2]`: the sum of every stored entry, a plain
-//!   streaming read of the same bytes (the 2-thread variant sums two halves in parallel);
+//! * `sensing-read/n=<n>,m=<m>[,threads=2]`: one GEMV `A·z` over the stored operator, a
+//!   plain streaming read of the same bytes (with 2 threads: faer's `Par::rayon(2)`);
 //! * `sensing-matvecs/n=<n>,m=<m>`: `A·z` then `Aᵀ·v` as two separate passes (what an
 //!   iteration cost before the one-pass kernel).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use faer::Col;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Col, Par};
 use ratebench_core::rng::SeedPath;
 use ratebench_core::Solver;
 use ratebench_factored::{Gd, ScaledGd};
@@ -35,11 +36,6 @@ fn group<'a>(
     g
 }
 
-/// Sum of a column-major block of entries (what a streaming read does besides loading).
-fn read(m: faer::MatRef<'_, f64>) -> f64 {
-    m.sum()
-}
-
 fn bench(c: &mut Criterion) {
     let pool2 = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
@@ -59,17 +55,32 @@ fn bench(c: &mut Criterion) {
         let bytes = (op.nrows() * op.ncols() * 8) as u64;
         let size = format!("n={n},m={m}");
 
+        // The machine reference: one GEMV `A·z`, which reads every stored byte once (faer's
+        // vectorized kernel; the 2-thread variant splits it with `Par::rayon(2)`).
         let mut g = group(c, "sensing-read", bytes);
-        g.bench_function(BenchmarkId::from_parameter(&size), |b| {
-            b.iter(|| black_box(read(op.matrix())))
-        });
-        g.bench_function(
-            BenchmarkId::from_parameter(format!("{size},threads=2")),
-            |b| {
-                let (left, right) = op.matrix().split_at_col(m / 2);
-                b.iter(|| pool2.install(|| black_box(rayon::join(|| read(left), || read(right)))))
-            },
-        );
+        let z = Col::<f64>::from_fn(op.ncols(), |i| (i % 7) as f64);
+        let mut out = Col::<f64>::zeros(op.nrows());
+        for (threads, par) in [(1, Par::Seq), (2, Par::rayon(2))] {
+            let id = if threads == 1 {
+                size.clone()
+            } else {
+                format!("{size},threads=2")
+            };
+            g.bench_function(BenchmarkId::from_parameter(id), |b| {
+                b.iter(|| {
+                    pool2.install(|| {
+                        matmul(
+                            out.as_mat_mut(),
+                            Accum::Replace,
+                            op.matrix().transpose(),
+                            black_box(z.as_mat()),
+                            1.0,
+                            par,
+                        )
+                    })
+                })
+            });
+        }
         g.finish();
 
         let mut g = group(c, "sensing-matvecs", bytes);

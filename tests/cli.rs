@@ -113,7 +113,16 @@ fn bad_files_give_one_line_errors() {
     let bad_toml = d.path().join("bad.toml");
     std::fs::write(&bad_toml, "[suite\nn = ").unwrap();
     assert_bad_input(
-        &["run", "quick", "--config", s(&bad_toml), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&bad_toml),
+            "--out",
+            o,
+        ],
         "malformed TOML",
     );
     assert_bad_input(
@@ -123,33 +132,78 @@ fn bad_files_give_one_line_errors() {
     let unknown = d.path().join("unknown.toml");
     std::fs::write(&unknown, "[factored]\nnn = 3\n").unwrap();
     assert_bad_input(
-        &["run", "quick", "--config", s(&unknown), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&unknown),
+            "--out",
+            o,
+        ],
         "unknown field",
     );
     std::fs::write(&unknown, "[suite]\nn = 3\n").unwrap();
     assert_bad_input(
-        &["run", "quick", "--config", s(&unknown), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&unknown),
+            "--out",
+            o,
+        ],
         "[suite] is not a family",
     );
 
     let missing = d.path().join("missing.npy");
     let cfg = suite_config(d.path(), Some(&missing));
     assert_bad_input(
-        &["run", "quick", "--config", s(&cfg), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o,
+        ],
         "does not exist",
     );
     let int = d.path().join("int.npy");
     write_npy(&int, "<i8", &[2, 2], &[0u8; 32]);
     let cfg = suite_config(d.path(), Some(&int));
     assert_bad_input(
-        &["run", "quick", "--config", s(&cfg), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o,
+        ],
         "expected float64",
     );
     let flat = d.path().join("flat.npy");
     write_npy(&flat, "<f8", &[4], &f64_payload(&[1.0, 2.0, 3.0, 4.0]));
     let cfg = suite_config(d.path(), Some(&flat));
     assert_bad_input(
-        &["run", "quick", "--config", s(&cfg), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o,
+        ],
         "expected a 2-D matrix",
     );
     let nan = d.path().join("nan.npy");
@@ -160,7 +214,19 @@ fn bad_files_give_one_line_errors() {
         &f64_payload(&[1.0, f64::NAN, 0.0, 1.0]),
     );
     let cfg = suite_config(d.path(), Some(&nan));
-    assert_bad_input(&["run", "quick", "--config", s(&cfg), "--out", o], "NaN");
+    assert_bad_input(
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o,
+        ],
+        "NaN",
+    );
 
     // An output "directory" that is a file cannot be written.
     let file = d.path().join("a-file");
@@ -246,6 +312,8 @@ fn suite_run_report_and_compare() {
     let out = ratebench(&[
         "run",
         "quick",
+        "--family",
+        "factored",
         "--config",
         s(&cfg),
         "--out",
@@ -428,7 +496,16 @@ fn sensing_npz_instances_run_and_bad_ones_are_refused() {
     );
     std::fs::write(&cfg, text).unwrap();
     let res = d.path().join("res");
-    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(&res)]);
+    let out = ratebench(&[
+        "run",
+        "quick",
+        "--family",
+        "factored",
+        "--config",
+        s(&cfg),
+        "--out",
+        s(&res),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -461,13 +538,31 @@ fn sensing_npz_instances_run_and_bad_ones_are_refused() {
         )
         .unwrap();
         assert_bad_input(
-            &["run", "quick", "--config", s(&cfg), "--out", s(&res)],
+            &[
+                "run",
+                "quick",
+                "--family",
+                "factored",
+                "--config",
+                s(&cfg),
+                "--out",
+                s(&res),
+            ],
             needle,
         );
     }
     std::fs::write(&cfg, "[factored]\nsensing_m = 4000000\nsensing_n = 400\n").unwrap();
     assert_bad_input(
-        &["run", "quick", "--config", s(&cfg), "--out", s(&res)],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            s(&res),
+        ],
         "memory limit of 8.00 GiB",
     );
     std::fs::write(&cfg, "[factored]\nsensing_m = 20000\nsensing_n = 100\n").unwrap();
@@ -475,6 +570,8 @@ fn sensing_npz_instances_run_and_bad_ones_are_refused() {
         &[
             "run",
             "quick",
+            "--family",
+            "factored",
             "--config",
             s(&cfg),
             "--out",
@@ -672,6 +769,8 @@ fn filter_matches_algorithm_and_case() {
     let r = ratebench(&[
         "run",
         "quick",
+        "--family",
+        "factored",
         "--config",
         s(&cfg),
         "--filter",
@@ -692,6 +791,8 @@ fn filter_matches_algorithm_and_case() {
         &[
             "run",
             "quick",
+            "--family",
+            "factored",
             "--config",
             s(&cfg),
             "--filter",
@@ -713,9 +814,18 @@ fn check_and_run_keep_each_others_results() {
         Some(0)
     );
     assert_eq!(
-        ratebench(&["run", "quick", "--config", s(&cfg), "--out", o])
-            .status
-            .code(),
+        ratebench(&[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o
+        ])
+        .status
+        .code(),
         Some(0)
     );
     let runs = std::fs::read_to_string(d.path().join("runs.csv")).unwrap();
@@ -746,7 +856,16 @@ fn breakdowns_are_recorded_and_errors_make_run_exit_nonzero() {
         "[factored]\nn = 12\nr = 2\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 50\nmethods = [\"scaledgd\"]\nsensing_m = 200\nsensing_n = 6\nsensing_kappa = [10.0]\nsensing_k = [6]\noutliers_p = 0.0\n",
     )
     .unwrap();
-    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(d.path())]);
+    let out = ratebench(&[
+        "run",
+        "quick",
+        "--family",
+        "factored",
+        "--config",
+        s(&cfg),
+        "--out",
+        s(d.path()),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("breakdown: suite:quick/"),
@@ -774,7 +893,16 @@ fn breakdowns_are_recorded_and_errors_make_run_exit_nonzero() {
         format!("[factored]\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 5\nmethods = [\"scaledgd\"]\nsensing_m = 0\noutliers_p = 0.0\nsensing_k = [8]\nsensing_npz = {:?}\n", s(&inst)),
     )
     .unwrap();
-    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(d.path())]);
+    let out = ratebench(&[
+        "run",
+        "quick",
+        "--family",
+        "factored",
+        "--config",
+        s(&cfg),
+        "--out",
+        s(d.path()),
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
@@ -798,7 +926,16 @@ fn real_data_problems_are_reported_not_panics() {
     let cfg = d.path().join("small.toml");
     std::fs::write(&cfg, format!("[factored]\nkappa = [10.0]\nseeds = 1\nsensing_m = 0\noutliers_p = 0.0\nreal_data = {:?}\n", s(&small))).unwrap();
     assert_bad_input(
-        &["run", "quick", "--config", s(&cfg), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o,
+        ],
         "choose real_k ≤ 3",
     );
     // A bare file name is searched in the data directories (here: --data-dir).
@@ -806,6 +943,8 @@ fn real_data_problems_are_reported_not_panics() {
     let out = ratebench(&[
         "run",
         "quick",
+        "--family",
+        "factored",
         "--config",
         s(&cfg),
         "--data-dir",
@@ -826,7 +965,16 @@ fn real_data_problems_are_reported_not_panics() {
     write_zero_m_npz(&zero);
     std::fs::write(&cfg, text).unwrap();
     assert_bad_input(
-        &["run", "quick", "--config", s(&cfg), "--out", o],
+        &[
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            o,
+        ],
         "'M' is all zero",
     );
     // An instance too large for memory is refused before allocating.
@@ -872,7 +1020,16 @@ fn a_numpy_sensing_npz_converges() {
     let cfg = d.path().join("np.toml");
     std::fs::write(&cfg, format!("[factored]\nkappa = [10.0]\nk = [2]\nseeds = 1\nmax_iter = 10\nmethods = [\"gd\"]\nsensing_m = 0\noutliers_p = 0.0\nsensing_k = [2]\nsensing_max_iter = 3000\nsensing_npz = {:?}\n", s(&path))).unwrap();
     let res = d.path().join("res");
-    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(&res)]);
+    let out = ratebench(&[
+        "run",
+        "quick",
+        "--family",
+        "factored",
+        "--config",
+        s(&cfg),
+        "--out",
+        s(&res),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -913,7 +1070,16 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     let d = tmp();
     let cfg = sweep_config(d.path());
     let full = d.path().join("full");
-    let out = ratebench(&["run", "quick", "--config", s(&cfg), "--out", s(&full)]);
+    let out = ratebench(&[
+        "run",
+        "quick",
+        "--family",
+        "factored",
+        "--config",
+        s(&cfg),
+        "--out",
+        s(&full),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -922,7 +1088,16 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     );
     let cut = d.path().join("cut");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ratebench"))
-        .args(["run", "quick", "--config", s(&cfg), "--out", s(&cut)])
+        .args([
+            "run",
+            "quick",
+            "--family",
+            "factored",
+            "--config",
+            s(&cfg),
+            "--out",
+            s(&cut),
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -943,6 +1118,8 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     let out = ratebench(&[
         "run",
         "quick",
+        "--family",
+        "factored",
         "--config",
         s(&cfg),
         "--out",

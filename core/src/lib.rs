@@ -26,6 +26,7 @@ pub mod memory;
 pub mod metrics;
 pub mod npy;
 pub mod rng;
+pub mod simd;
 pub mod solver;
 pub mod stop;
 pub mod trace;

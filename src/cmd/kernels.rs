@@ -57,7 +57,7 @@ struct Rule {
 }
 
 /// The id after `prefix` (`group/function/`), i.e. the parameter part.
-fn param<'a>(id: &'a str, depth: usize) -> Option<&'a str> {
+fn param(id: &str, depth: usize) -> Option<&str> {
     id.splitn(depth + 1, '/').nth(depth)
 }
 
@@ -100,18 +100,42 @@ const RULES: &[Rule] = &[
         prefix: "hd-gd/",
         reference: |id| Some(format!("hd-gd-ref/gemm4/{}", param(id, 2)?)),
     },
+    Rule {
+        what: "OT scaling-domain Sinkhorn iteration / two GEMVs over K",
+        prefix: "ot-sinkhorn/",
+        reference: |id| Some(format!("ot-gemv/{}", param(id, 1)?)),
+    },
+    Rule {
+        what: "OT log-domain Sinkhorn iteration (1 thread) / scaling-domain iteration",
+        prefix: "ot-sinkhorn-log/threads=1/",
+        reference: |id| Some(format!("ot-sinkhorn/{}", param(id, 2)?)),
+    },
 ];
+
+/// The one-thread twin of a two-thread benchmark id: `…,threads=2` → `…`, or a
+/// `threads=2/` path segment → `threads=1/`.
+fn one_thread_id(id: &str) -> Option<String> {
+    if let Some(one) = id.strip_suffix(",threads=2") {
+        Some(one.to_string())
+    } else if id.contains("/threads=2/") {
+        Some(id.replacen("/threads=2/", "/threads=1/", 1))
+    } else {
+        None
+    }
+}
 
 /// A `threads=2` benchmark against the same benchmark with one thread.
 fn speedups(dir: &Path, ids: &[String], rows: &mut Vec<String>) {
-    let two: Vec<&String> = ids.iter().filter(|id| id.ends_with(",threads=2")).collect();
-    if two.is_empty() {
+    let pairs: Vec<(String, &String)> = ids
+        .iter()
+        .filter_map(|id| Some((one_thread_id(id)?, id)))
+        .collect();
+    if pairs.is_empty() {
         return;
     }
     println!("\nspeed-up with 2 threads inside a run (time with 1 / time with 2)");
-    for id in two {
-        let one = id.trim_end_matches(",threads=2");
-        if let (Some(t1), Some(t2)) = (median_ns(dir, one), median_ns(dir, id)) {
+    for (one, id) in pairs {
+        if let (Some(t1), Some(t2)) = (median_ns(dir, &one), median_ns(dir, id)) {
             println!(
                 "  {one:<58} {:>10.3} ms → {:>10.3} ms  ×{:.2}",
                 t1 / 1e6,
@@ -178,4 +202,45 @@ pub fn run(args: Args) -> Result<Outcome> {
         ratebench_harness::results::write_atomic(path, (rows.join("\n") + "\n").as_bytes())?;
     }
     Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(id: &str) -> Option<String> {
+        let rule = RULES.iter().find(|r| id.starts_with(r.prefix))?;
+        (rule.reference)(id)
+    }
+
+    #[test]
+    fn every_kernel_finds_its_reference() {
+        for (kernel, want) in [
+            ("step/gd/n=2000,k=20", "gemm/n=2000,k=20"),
+            (
+                "sensing-step/gd/n=100,m=5000,k=5",
+                "sensing-read/n=100,m=5000",
+            ),
+            ("hd-bcd/bcd/427x640,r=20", "hd-gram/427x640,r=20"),
+            ("ot-sinkhorn/n=1000", "ot-gemv/n=1000"),
+            ("ot-sinkhorn-log/threads=1/n=4000", "ot-sinkhorn/n=4000"),
+        ] {
+            assert_eq!(reference(kernel).as_deref(), Some(want), "{kernel}");
+        }
+        // The two-thread log-domain run is a speed-up, not a rule of its own.
+        assert_eq!(reference("ot-sinkhorn-log/threads=2/n=4000"), None);
+    }
+
+    #[test]
+    fn two_thread_ids_pair_with_their_one_thread_twin() {
+        assert_eq!(
+            one_thread_id("sensing-step/gd/n=100,m=5000,k=5,threads=2").as_deref(),
+            Some("sensing-step/gd/n=100,m=5000,k=5")
+        );
+        assert_eq!(
+            one_thread_id("ot-sinkhorn-log/threads=2/n=4000").as_deref(),
+            Some("ot-sinkhorn-log/threads=1/n=4000")
+        );
+        assert_eq!(one_thread_id("ot-sinkhorn/n=4000"), None);
+    }
 }

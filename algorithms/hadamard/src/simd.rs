@@ -1,87 +1,16 @@
-//! Runtime instruction-set dispatch for the element-wise and lane kernels.
+//! Lane kernels of the Hadamard solvers, dispatched by the workspace's shared
+//! [`ratebench_core::simd`].
 //!
 //! A kernel is written once as plain Rust (loops over slices and `[f64; 8]` lane arrays) and
-//! [`multiversion!`] compiles it three times: with `avx512f` (8 doubles per register), with
+//! `multiversion!` compiles it three times: with `avx512f` (8 doubles per register), with
 //! `avx2,fma`, and without target features (the portable fallback). LLVM vectorizes the
 //! first two. The arithmetic is the same IEEE sequence in all three (no fast-math, no
 //! reassociation; explicit `mul_add` where used; reductions accumulate in fixed lanes and
 //! combine in a fixed order), so **results are bit-identical whichever version runs**.
 //! `RATEBENCH_SIMD=portable|avx2` lowers the level (to test the fallbacks).
 
-use std::sync::OnceLock;
-
-/// The instruction-set level selected at run time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Isa {
-    /// x86-64 with AVX-512F.
-    Avx512,
-    /// x86-64 with AVX2 and FMA.
-    Avx2,
-    /// Anything else.
-    Portable,
-}
-
-/// The level of this CPU, detected once.
-pub fn isa() -> Isa {
-    static LEVEL: OnceLock<Isa> = OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        let detected = detect();
-        match (std::env::var("RATEBENCH_SIMD").as_deref(), detected) {
-            (Ok("portable"), _) => Isa::Portable,
-            (Ok("avx2"), Isa::Avx512) => Isa::Avx2,
-            _ => detected,
-        }
-    })
-}
-
-#[cfg(target_arch = "x86_64")]
-fn detect() -> Isa {
-    if is_x86_feature_detected!("avx512f")
-        && is_x86_feature_detected!("avx2")
-        && is_x86_feature_detected!("fma")
-    {
-        Isa::Avx512
-    } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-        Isa::Avx2
-    } else {
-        Isa::Portable
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn detect() -> Isa {
-    Isa::Portable
-}
-
-/// Defines `fn name(args) -> ret` whose body is compiled per [`Isa`] and dispatched at run
-/// time. The body must not use generic parameters.
-macro_rules! multiversion {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
-        $(#[$meta])*
-        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
-            #[inline(always)]
-            fn body($($arg: $ty),*) $(-> $ret)? $body
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx512f,avx2,fma")]
-            fn v4($($arg: $ty),*) $(-> $ret)? { body($($arg),*) }
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx2,fma")]
-            fn v3($($arg: $ty),*) $(-> $ret)? { body($($arg),*) }
-            match $crate::simd::isa() {
-                // SAFETY: `isa()` reports these levels only when the CPU has the features.
-                #[cfg(target_arch = "x86_64")]
-                $crate::simd::Isa::Avx512 => unsafe { v4($($arg),*) },
-                #[cfg(target_arch = "x86_64")]
-                $crate::simd::Isa::Avx2 => unsafe { v3($($arg),*) },
-                _ => body($($arg),*),
-            }
-        }
-    };
-}
-pub(crate) use multiversion;
-
-/// Lanes of the fixed-order reductions.
-pub(crate) const RLANES: usize = 8;
+pub(crate) use ratebench_core::multiversion;
+pub(crate) use ratebench_core::simd::{combine, LANES as RLANES};
 
 /// `acc[l] += Σ x_i²` over the elements `i ≡ l (mod 8)` — the same association for every
 /// instruction set.
@@ -163,12 +92,6 @@ fn block_mut<const B: usize>(x: &mut [f64], i0: usize) -> &mut [f64; B] {
     (&mut x[i0..i0 + B]).try_into().expect("block in range")
 }
 
-/// The lanes combined pairwise in a fixed order.
-#[inline(always)]
-pub(crate) fn combine(acc: &[f64; RLANES]) -> f64 {
-    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,14 +130,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn detected_level_is_consistent() {
-        #[cfg(target_arch = "x86_64")]
-        if isa() == Isa::Avx512 {
-            assert!(is_x86_feature_detected!("avx512f"));
-        }
-        assert_eq!(isa(), isa());
     }
 }

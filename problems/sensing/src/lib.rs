@@ -24,6 +24,7 @@
 //! assert!(r.iter().zip(p.y()).all(|(a, b)| (a - b).abs() < 1e-12));
 //! ```
 
+mod kernel;
 mod load;
 mod loss;
 mod operator;

@@ -1,10 +1,9 @@
 //! The sensing losses: `FactoredLoss` (ℓ₂, for GD/ScaledGD/PrecGD) and `MeasurementLoss`
 //! (residual-weighted adjoints, for SubGM and the ℓ₂-GD comparator).
 //!
-//! Every iteration makes **one pass** over the stored operator: measurements are processed
-//! in blocks small enough to stay in cache, each block's residuals `r_i = ⟨a_i, z⟩ − y_i`
-//! (one GEMV) are weighted and immediately accumulated as `Σ φ(r_i)·a_i` (a second GEMV on
-//! the same, cached block). With `threads > 1` the measurements are split into that many
+//! Every iteration makes **one pass** over the stored operator: four measurements at a time,
+//! the residuals `r_i = ⟨a_i, z⟩ − y_i` are computed and immediately `Σ φ(r_i)·a_i` is
+//! accumulated while the four columns are in cache ([`crate::kernel`]). With `threads > 1` the measurements are split into that many
 //! contiguous ranges, each with its own partial adjoint, summed in range order: results are
 //! deterministic for a given thread count.
 
@@ -13,11 +12,8 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Col, ColMut, ColRef, Mat, MatMut, MatRef, Par};
 use ratebench_lowrank::{FactoredLoss, MeasurementLoss, ResidualWeight};
 
-/// Bytes of operator per block: a block is read from memory once and again from L2.
-const BLOCK_BYTES: usize = 256 << 10;
-
 /// Preallocated buffers: `Z` (n×n), its flattening, the residual (m), the adjoint (flat and
-/// n×n), and per-thread partial adjoints and weighted residual blocks.
+/// n×n), and per-thread partial adjoints.
 pub struct SensingWorkspace {
     z: Mat<f64>,
     flat: Col<f64>,
@@ -26,93 +22,73 @@ pub struct SensingWorkspace {
     adj: Mat<f64>,
     /// One partial adjoint per thread (unused with one thread: `back` is written directly).
     partials: Vec<Col<f64>>,
-    /// One block of weighted residuals per thread.
-    weighted: Vec<Col<f64>>,
-    block: usize,
 }
 
 impl SensingProblem {
     /// One pass over measurements `[start, end)`: `resid = A(z) − y` on the range and
-    /// `acc = Σ φ(r_i)·a_i` over it.
-    #[allow(clippy::too_many_arguments)]
+    /// `acc = Σ φ(r_i)·a_i` over it, four measurements at a time.
     fn pass(
         &self,
         (start, end): (usize, usize),
         flat: ColRef<'_, f64>,
         resid: &mut [f64],
-        weighted: &mut Col<f64>,
         mut acc: ColMut<'_, f64>,
-        block: usize,
         phi: &(dyn Fn(f64) -> f64 + Sync),
     ) {
+        use crate::kernel::{axpy1, axpy4, dot1, dot4};
         acc.fill(0.0);
+        let acc = acc
+            .try_as_col_major_mut()
+            .expect("contiguous")
+            .as_slice_mut();
+        let z = flat.try_as_col_major().expect("contiguous").as_slice();
         let y = self.y();
-        let mut i0 = start;
-        while i0 < end {
-            let i1 = (i0 + block).min(end);
-            let a = self.operator.block(i0, i1);
-            let r = ColMut::from_slice_mut(&mut resid[i0 - start..i1 - start]);
-            matmul(
-                r.as_mat_mut(),
-                Accum::Replace,
-                a.transpose(),
-                flat.as_mat(),
-                1.0,
-                Par::Seq,
-            );
-            let mut w = weighted.as_mut().subrows_mut(0, i1 - i0);
-            let r = &mut resid[i0 - start..i1 - start];
-            for (k, ri) in r.iter_mut().enumerate() {
-                *ri -= y[i0 + k];
-                w[k] = phi(*ri);
+        let op = self.operator.block(start, end);
+        let col = |j: usize| op.col(j).try_as_col_major().expect("contiguous").as_slice();
+        let count = end - start;
+        let mut j = 0;
+        while j + 4 <= count {
+            let c = [col(j), col(j + 1), col(j + 2), col(j + 3)];
+            let d = dot4(c[0], c[1], c[2], c[3], z);
+            let mut w = [0.0; 4];
+            for k in 0..4 {
+                let r = d[k] - y[start + j + k];
+                resid[j + k] = r;
+                w[k] = phi(r);
             }
-            matmul(
-                acc.as_mut().as_mat_mut(),
-                Accum::Add,
-                a,
-                w.as_ref().as_mat(),
-                1.0,
-                Par::Seq,
-            );
-            i0 = i1;
+            axpy4(acc, c[0], c[1], c[2], c[3], w);
+            j += 4;
+        }
+        for j in j..count {
+            let r = dot1(col(j), z) - y[start + j];
+            resid[j] = r;
+            axpy1(acc, col(j), phi(r));
         }
     }
 
     /// Threads `[lo, hi)` of `threads`, each on its measurement range, by recursive
     /// `rayon::join` (no heap allocation). `resid` covers exactly their measurements.
-    #[allow(clippy::too_many_arguments)]
     fn split_pass(
         &self,
         (lo, hi, threads): (usize, usize, usize),
         flat: ColRef<'_, f64>,
         resid: &mut [f64],
         partials: &mut [Col<f64>],
-        weighted: &mut [Col<f64>],
-        block: usize,
         phi: &(dyn Fn(f64) -> f64 + Sync),
     ) {
         let m = self.m;
         let bound = |t: usize| t * m / threads;
         if hi - lo == 1 {
             let range = (bound(lo), bound(hi));
-            self.pass(
-                range,
-                flat,
-                resid,
-                &mut weighted[0],
-                partials[0].as_mut(),
-                block,
-                phi,
-            );
+            self.pass(range, flat, resid, partials[0].as_mut(), phi);
             return;
         }
         let mid = (lo + hi) / 2;
         let (r0, r1) = resid.split_at_mut(bound(mid) - bound(lo));
         let (p0, p1) = partials.split_at_mut(mid - lo);
-        let (w0, w1) = weighted.split_at_mut(mid - lo);
         rayon::join(
-            || self.split_pass((lo, mid, threads), flat, r0, p0, w0, block, phi),
-            || self.split_pass((mid, hi, threads), flat, r1, p1, w1, block, phi),
+            || self.split_pass((lo, mid, threads), flat, r0, p0, phi),
+            || self.split_pass((mid, hi, threads), flat, r1, p1, phi),
         );
     }
 
@@ -127,20 +103,10 @@ impl SensingProblem {
             .as_slice_mut();
         let threads = ws.partials.len();
         if threads <= 1 {
-            let (block, w) = (ws.block, &mut ws.weighted[0]);
-            self.pass((0, self.m), flat, resid, w, ws.back.as_mut(), block, phi);
+            self.pass((0, self.m), flat, resid, ws.back.as_mut(), phi);
             return;
         }
-        let spec = (0, threads, threads);
-        self.split_pass(
-            spec,
-            flat,
-            resid,
-            &mut ws.partials,
-            &mut ws.weighted,
-            ws.block,
-            phi,
-        );
+        self.split_pass((0, threads, threads), flat, resid, &mut ws.partials, phi);
         // The partial adjoints are summed in range order: deterministic for a thread count.
         ws.back.fill(0.0);
         for p in &ws.partials {
@@ -214,7 +180,6 @@ impl FactoredLoss for SensingProblem {
     fn workspace(&self, _k: usize, threads: usize) -> SensingWorkspace {
         let (n, _) = self.operator.shape();
         let p = self.operator.ncols();
-        let block = (BLOCK_BYTES / (8 * p.max(1))).clamp(1, 1024);
         let threads = threads.clamp(1, self.m.max(1));
         let partials = if threads > 1 {
             (0..threads).map(|_| Col::zeros(p)).collect()
@@ -228,8 +193,6 @@ impl FactoredLoss for SensingProblem {
             back: Col::zeros(p),
             adj: Mat::zeros(n, n),
             partials,
-            weighted: (0..threads).map(|_| Col::zeros(block)).collect(),
-            block,
         }
     }
 
