@@ -11,6 +11,9 @@
 //! * [`Error`]: the one error type, whose messages name the offending parameter and the fix.
 //! * [`npy`]: reading and writing NumPy `.npy`/`.npz` files (instances in and out).
 //! * [`memory`]: the limit every generator checks before allocating an instance.
+//! * [`simd`]: runtime instruction-set dispatch for hand-written kernels (bit-identical
+//!   results on every level); [`alloc_count`]: the allocation counter of the no-allocation
+//!   tests.
 //!
 //! ```
 //! use ratebench_core::rng::SeedPath;
@@ -21,6 +24,7 @@
 //! assert_eq!(a.random::<u64>(), b.random::<u64>());
 //! ```
 
+pub mod alloc_count;
 pub mod error;
 pub mod memory;
 pub mod metrics;

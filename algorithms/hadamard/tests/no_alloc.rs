@@ -1,52 +1,14 @@
 //! `step` must not allocate once `init` has run (one thread): count allocations with a
 //! wrapping global allocator. Only allocations of the measuring thread count.
 
+use ratebench_core::alloc_count::{allocations_in, CountingAllocator};
 use ratebench_core::rng::SeedPath;
 use ratebench_core::Solver;
 use ratebench_hadamard::{HadamardProblem, HadamardSpec};
 use ratebench_hadamard_solvers::{Bcd, BcdConfig, GdCiaperoni, GdConfig};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static MEASURING: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if MEASURING.with(Cell::get) {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCS.load(Ordering::Relaxed);
-    MEASURING.with(|m| m.set(true));
-    f();
-    MEASURING.with(|m| m.set(false));
-    ALLOCS.load(Ordering::Relaxed) - before
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Allocations of `steps` steps after `init` and one warm-up step (the linear algebra's
 /// lazily created thread-local buffers), and the values of extra `flag` over those steps.

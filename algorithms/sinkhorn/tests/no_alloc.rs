@@ -1,30 +1,13 @@
 //! `step` must not allocate once `init` has run (counted by a global allocator; one thread).
 
+use ratebench_core::alloc_count::{allocations_in, CountingAllocator};
 use ratebench_core::rng::SeedPath;
 use ratebench_core::Solver;
 use ratebench_ot::{InstanceSpec, OtIterate, OtProblem, OtSpec};
 use ratebench_sinkhorn::{Greenkhorn, Sinkhorn, SinkhornLog, Sns, SnsConfig};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-struct Counting;
-static COUNT: AtomicUsize = AtomicUsize::new(0);
-static ARMED: AtomicBool = AtomicBool::new(false);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if ARMED.load(Ordering::SeqCst) {
-            COUNT.fetch_add(1, Ordering::SeqCst);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Allocations during `steps` steps after `warmup` steps (process-wide one-time set-up, e.g.
 /// faer's GEMM reading the cache sizes on its first call, happens in the warm-up).
@@ -38,17 +21,19 @@ fn allocations_per_step<S: Solver<Problem = OtProblem, Iterate = OtIterate>>(
     for _ in 0..warmup {
         s.step(p).unwrap();
     }
-    COUNT.store(0, Ordering::SeqCst);
-    ARMED.store(true, Ordering::SeqCst);
-    for _ in 0..steps {
-        s.step(p).unwrap();
-    }
-    ARMED.store(false, Ordering::SeqCst);
-    COUNT.load(Ordering::SeqCst)
+    allocations_in(|| {
+        for _ in 0..steps {
+            s.step(p).unwrap();
+        }
+    })
 }
 
 #[test]
 fn steps_do_not_allocate() {
+    assert!(
+        allocations_in(|| drop(std::hint::black_box(vec![1u8; 64]))) > 0,
+        "the counter counts"
+    );
     let spec = OtSpec::new(
         InstanceSpec::RandomCost {
             n: 60,
