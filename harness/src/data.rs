@@ -45,6 +45,9 @@ impl DataDirs {
         if let Some(env) = std::env::var_os("RATEBENCH_DATA").filter(|v| !v.is_empty()) {
             out.push(PathBuf::from(env));
         }
+        // A file the user names in the working directory is theirs: found before the
+        // bundled data directories.
+        out.push(PathBuf::from("."));
         out.push(PathBuf::from("data"));
         out.push(PathBuf::from("../shared/data"));
         if let Some(repo) = repo_from_binary() {

@@ -29,7 +29,7 @@ pub struct Args {
     /// Keep what OUT already holds (claims with the same parameters and seed, complete runs) and do only the rest.
     #[arg(long)]
     pub resume: bool,
-    /// Directory searched first for data files (then $RATEBENCH_DATA, ./data, ../shared/data).
+    /// Directory searched first for data files (then $RATEBENCH_DATA, the working directory, ./data, ../shared/data).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }

@@ -44,7 +44,7 @@ pub struct Args {
     /// TOML file with one table per family overriding its section, e.g. `[factored]` then `n = 300`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Directory searched first for data files (then $RATEBENCH_DATA, ./data, ../shared/data).
+    /// Directory searched first for data files (then $RATEBENCH_DATA, the working directory, ./data, ../shared/data).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Also render the report into OUT/report.
