@@ -8,7 +8,7 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 use ratebench_core::error::check;
 use ratebench_core::rng::Rng;
 use ratebench_core::{Error, Result, Solver};
-use ratebench_lowrank::{FactoredLoss, Factors, InitSpec};
+use ratebench_lowrank::{FactoredLoss, Factors, InitSpec, ResidualScratch};
 
 /// `x ← x − η · d · (AᵀA + λI)⁻¹` for a factor `a` (`x` and `a` may be the same matrix),
 /// through a `k × k` Cholesky factorization in preallocated memory.
@@ -75,7 +75,7 @@ struct PrecState<W> {
     pre: Preconditioner,
     /// Where the exact residual is formed (PrecGD on problems whose gradient's residual
     /// norm is an estimate).
-    scratch: Mat<f64>,
+    scratch: ResidualScratch,
 }
 
 impl<W> PrecState<W> {
@@ -91,14 +91,13 @@ impl<W> PrecState<W> {
             buf: Buffers::new(problem, &it, threads),
             it,
             pre: Preconditioner::new(k),
-            scratch: Mat::zeros(0, 0),
+            scratch: ResidualScratch::none(),
         })
     }
 
     /// Allocates the scratch the exact residual needs.
     fn with_exact_residual<P: FactoredLoss>(mut self, problem: &P) -> Self {
-        let (r, c) = problem.residual_scratch();
-        self.scratch = Mat::zeros(r, c);
+        self.scratch = problem.residual_scratch(self.it.rank());
         self
     }
 
@@ -120,8 +119,8 @@ impl<W> PrecState<W> {
                 &mut b.ws,
             ),
         };
-        let res = if self.scratch.nrows() > 0 {
-            problem.exact_residual(&self.it, estimate, self.scratch.as_mut())
+        let res = if !self.scratch.is_none() {
+            problem.exact_residual(&self.it, estimate, &mut self.scratch)
         } else {
             estimate
         };

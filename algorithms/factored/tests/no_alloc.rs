@@ -13,9 +13,16 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Allocations of 10 steps after `init` and one warm-up step (faer's lazily created
 /// thread-local buffers).
-fn allocations<S: Solver>(mut s: S, p: &S::Problem) -> usize {
+fn allocations<S: Solver>(s: S, p: &S::Problem) -> usize {
+    allocations_after(s, p, 1)
+}
+
+/// Allocations of 10 steps after `init` and `warmup` steps.
+fn allocations_after<S: Solver>(mut s: S, p: &S::Problem, warmup: usize) -> usize {
     s.init(p, &mut SeedPath::new(0).stream("init")).unwrap();
-    s.step(p).unwrap();
+    for _ in 0..warmup {
+        s.step(p).unwrap();
+    }
     allocations_in(|| {
         for _ in 0..10 {
             s.step(p).unwrap();
@@ -50,6 +57,9 @@ fn factored_steps_do_not_allocate() {
     assert_eq!(allocations(sgd, &lr), 0, "scaledgd-lambda asym");
     let pgd = PrecGd::new(0.5, 1.0, 5, sym.clone());
     assert_eq!(allocations(pgd, &lr), 0, "precgd");
+    // Near the optimum PrecGD's damping uses the exact residual (thin QRs).
+    let pgd = PrecGd::new(0.5, 1.0, 5, sym.clone());
+    assert_eq!(allocations_after(pgd, &lr, 200), 0, "precgd, exact residual");
 
     let sensing = SensingSpec {
         n: 8,

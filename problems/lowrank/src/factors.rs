@@ -34,6 +34,16 @@ impl Factors {
         }
     }
 
+    /// `out += alpha · XXᵀ` (or `alpha · FGᵀ`), one GEMM.
+    pub fn product_acc(&self, out: faer::MatMut<'_, f64>, alpha: f64) {
+        use faer::linalg::matmul::matmul;
+        use faer::{Accum, Par};
+        match self {
+            Factors::Sym(x) => matmul(out, Accum::Add, x, x.transpose(), alpha, Par::Seq),
+            Factors::Asym { f, g } => matmul(out, Accum::Add, f, g.transpose(), alpha, Par::Seq),
+        }
+    }
+
     /// True if every entry is finite.
     pub fn is_finite(&self) -> bool {
         let fin = |m: &Mat<f64>| m.norm_max().is_finite();

@@ -20,11 +20,13 @@ mod generate;
 mod load;
 mod loss;
 mod metrics;
+mod residual;
 
 pub use factors::{Factors, InitScaling, InitSpec};
 pub use generate::{Basis, LowRankSpec};
 pub use loss::{FactoredLoss, MeasurementLoss, ResidualWeight};
 pub use metrics::{LowRankMetric, MetricEvaluator};
+pub use residual::ResidualScratch;
 
 use faer::Mat;
 
