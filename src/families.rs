@@ -8,6 +8,8 @@ pub fn all() -> Vec<&'static dyn Family> {
     vec![
         &ratebench_family_factored::FactoredFamily,
         &ratebench_family_hadamard::HadamardFamily,
+        &ratebench_family_ot::OtFamily,
+        &ratebench_family_sparse::SparseFamily,
     ]
 }
 

@@ -110,7 +110,34 @@ const RULES: &[Rule] = &[
         prefix: "ot-sinkhorn-log/threads=1/",
         reference: |id| Some(format!("ot-sinkhorn/{}", param(id, 2)?)),
     },
+    Rule {
+        what: "sparse FISTA iteration / two GEMVs with X",
+        prefix: "sparse_",
+        reference: |id| sibling(id, "fista_iter", "two_gemv"),
+    },
+    Rule {
+        what: "sparse CD epoch / one pass over X's columns",
+        prefix: "sparse_",
+        reference: |id| sibling(id, "cd_epoch", "column_pass"),
+    },
+    Rule {
+        what: "sparse nonconvex AG iteration / two GEMVs with X",
+        prefix: "sparse_",
+        reference: |id| sibling(id, "ag_iter", "two_gemv"),
+    },
+    Rule {
+        what: "sparse implicit-regularization GD iteration / two GEMVs with X",
+        prefix: "sparse_",
+        reference: |id| sibling(id, "implicit_gd_iter", "two_gemv"),
+    },
 ];
+
+/// `<group>/<reference>` for a kernel id `<group>/<kernel>` (kernel and reference benched in
+/// one group), or `None` for other ids of the group.
+fn sibling(id: &str, kernel: &str, reference: &str) -> Option<String> {
+    let group = id.strip_suffix(kernel)?.strip_suffix('/')?;
+    Some(format!("{group}/{reference}"))
+}
 
 /// The one-thread twin of a two-thread benchmark id: `…,threads=2` → `…`, or a
 /// `threads=2/` path segment → `threads=1/`.
@@ -171,10 +198,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             .iter()
             .filter(|id| id.starts_with(rule.prefix))
             .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        println!("\n{}", rule.what);
+        let mut header = Some(rule.what);
         for id in mine {
             let Some(r) = (rule.reference)(id) else {
                 continue;
@@ -182,6 +206,9 @@ pub fn run(args: Args) -> Result<Outcome> {
             let (Some(t), Some(tr)) = (median_ns(&dir, id), median_ns(&dir, &r)) else {
                 continue;
             };
+            if let Some(what) = header.take() {
+                println!("\n{what}");
+            }
             println!(
                 "  {id:<58} {:>10.3} ms  ref {:>10.3} ms  ×{:.3}",
                 t / 1e6,
@@ -209,8 +236,10 @@ mod tests {
     use super::*;
 
     fn reference(id: &str) -> Option<String> {
-        let rule = RULES.iter().find(|r| id.starts_with(r.prefix))?;
-        (rule.reference)(id)
+        RULES
+            .iter()
+            .filter(|r| id.starts_with(r.prefix))
+            .find_map(|r| (r.reference)(id))
     }
 
     #[test]
@@ -224,11 +253,18 @@ mod tests {
             ("hd-bcd/bcd/427x640,r=20", "hd-gram/427x640,r=20"),
             ("ot-sinkhorn/n=1000", "ot-gemv/n=1000"),
             ("ot-sinkhorn-log/threads=1/n=4000", "ot-sinkhorn/n=4000"),
+            ("sparse_lasso_500x2000/fista_iter", "sparse_lasso_500x2000/two_gemv"),
+            ("sparse_ag_1000x850/ag_iter", "sparse_ag_1000x850/two_gemv"),
         ] {
             assert_eq!(reference(kernel).as_deref(), Some(want), "{kernel}");
         }
         // The two-thread log-domain run is a speed-up, not a rule of its own.
         assert_eq!(reference("ot-sinkhorn-log/threads=2/n=4000"), None);
+        assert_eq!(
+            sibling("sparse_lasso_500x2000/cd_epoch", "cd_epoch", "column_pass").as_deref(),
+            Some("sparse_lasso_500x2000/column_pass")
+        );
+        assert_eq!(reference("sparse_lasso_500x2000/two_gemv"), None);
     }
 
     #[test]

@@ -59,7 +59,11 @@ fn factored_steps_do_not_allocate() {
     assert_eq!(allocations(pgd, &lr), 0, "precgd");
     // Near the optimum PrecGD's damping uses the exact residual (thin QRs).
     let pgd = PrecGd::new(0.5, 1.0, 5, sym.clone());
-    assert_eq!(allocations_after(pgd, &lr, 200), 0, "precgd, exact residual");
+    assert_eq!(
+        allocations_after(pgd, &lr, 200),
+        0,
+        "precgd, exact residual"
+    );
 
     let sensing = SensingSpec {
         n: 8,
