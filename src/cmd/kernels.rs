@@ -253,7 +253,10 @@ mod tests {
             ("hd-bcd/bcd/427x640,r=20", "hd-gram/427x640,r=20"),
             ("ot-sinkhorn/n=1000", "ot-gemv/n=1000"),
             ("ot-sinkhorn-log/threads=1/n=4000", "ot-sinkhorn/n=4000"),
-            ("sparse_lasso_500x2000/fista_iter", "sparse_lasso_500x2000/two_gemv"),
+            (
+                "sparse_lasso_500x2000/fista_iter",
+                "sparse_lasso_500x2000/two_gemv",
+            ),
             ("sparse_ag_1000x850/ag_iter", "sparse_ag_1000x850/two_gemv"),
         ] {
             assert_eq!(reference(kernel).as_deref(), Some(want), "{kernel}");

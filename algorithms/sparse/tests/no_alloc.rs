@@ -214,11 +214,14 @@ fn sparse_libsvm_designs_are_never_densified() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("sparse.svm");
     std::fs::write(&path, text).unwrap();
-    let data = ratebench_sparse::read_libsvm(&path, Some(p), ratebench_sparse::Storage::Auto)
-        .unwrap();
+    let data =
+        ratebench_sparse::read_libsvm(&path, Some(p), ratebench_sparse::Storage::Auto).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     let x = data.x();
-    assert!(x.is_sparse(), "Auto keeps a 0.5 % dense LIBSVM design sparse");
+    assert!(
+        x.is_sparse(),
+        "Auto keeps a 0.5 % dense LIBSVM design sparse"
+    );
     let nnz = x.nnz();
     assert!(nnz as f64 <= 0.01 * (n * p) as f64, "density ≤ 1 %: {nnz}");
     let lasso = Lasso::new(

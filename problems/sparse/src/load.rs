@@ -407,7 +407,9 @@ mod tests {
         assert!(e.is_user_error());
         let e = e.to_string();
         assert!(
-            e.contains("y3.npy") && e.contains("has 3 entries but X has 4 rows") && !e.contains('\n'),
+            e.contains("y3.npy")
+                && e.contains("has 3 entries but X has 4 rows")
+                && !e.contains('\n'),
             "{e}"
         );
     }
